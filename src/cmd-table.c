@@ -1,0 +1,37 @@
+/*
+ * cmd-table.c -- the one table of every command.
+ *
+ * Adding a command: write src/cmd-NAME.c with its `cmd_NAME_entry`, declare
+ * it below, add it to the table, and write help/TOPIC.txt (the test suite
+ * fails when a command has no help topic).  Order here is the order of
+ * `help` and of the man page.
+ */
+#include "config.h"
+
+#include "cmd.h"
+
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_echo_entry;
+extern const struct cmd_entry cmd_get_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_source_entry;
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_quit_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+	/* the program */
+	&cmd_help_entry,
+	&cmd_get_entry,
+	&cmd_set_entry,
+	&cmd_source_entry,
+	&cmd_echo_entry,
+	&cmd_version_entry,
+	&cmd_quit_entry,
+	/* option models (pricing, implied vol, calibration): issue 3 */
+	/* mean-reversion models (ou, coint, vol): issue 4 */
+	/* market data and storage: issue 5 */
+	/* engine, strategies and signals: issue 6 */
+	/* risk, orders and execution: issue 7 */
+};
+
+const int cmd_table_size = (int)(sizeof cmd_table / sizeof cmd_table[0]);
