@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +75,7 @@ static struct {
 	int ran;
 	double spot;
 	long n;
-	const char *type, *name;
+	char type[16], name[16];
 	int flag, npos;
 } seen;
 
@@ -93,8 +94,9 @@ static int test_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 	seen.ran = 1;
 	seen.spot = cmd_arg_double(a, "spot", NAN);
 	seen.n = cmd_arg_int(a, "n", -1);
-	seen.type = cmd_arg_str(a, "type", "call");
-	seen.name = cmd_arg_str(a, "name", NULL);
+	/* Copies: the words are freed when run() returns. */
+	snprintf(seen.type, sizeof seen.type, "%s", cmd_arg_str(a, "type", "call"));
+	snprintf(seen.name, sizeof seen.name, "%s", cmd_arg_str(a, "name", ""));
 	seen.flag = cmd_arg_has(a, "greeks");
 	seen.npos = cmd_arg_npos(a);
 	if (seen.spot < 0)
