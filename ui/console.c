@@ -126,7 +126,8 @@ static void ui_draw_output(struct ui *u)
 /* Draws the message line and readline's buffer with the cursor. */
 static void ui_draw_prompt(struct ui *u)
 {
-	const char *prompt = rl_display_prompt ? rl_display_prompt : "";
+	const char *prompt = rl_display_prompt && *rl_display_prompt ? rl_display_prompt :
+	    rl_prompt ? rl_prompt : "";
 	int y = LINES - 1, plen = (int)strlen(prompt), off = 0, cur;
 
 	move(LINES - 2, 0);
