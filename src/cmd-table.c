@@ -17,6 +17,8 @@ extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_vol_entry;
+extern const struct cmd_entry cmd_ou_bertram_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -29,6 +31,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_quit_entry,
 	/* option models (pricing, implied vol, calibration): issue 3 */
 	/* mean-reversion models (ou, coint, vol): issue 4 */
+	&cmd_ou_bertram_entry,
+	&cmd_vol_entry,
 	/* market data and storage: issue 5 */
 	/* engine, strategies and signals: issue 6 */
 	/* risk, orders and execution: issue 7 */
