@@ -18,7 +18,13 @@ extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_vol_entry;
+extern const struct cmd_entry cmd_coint_entry;
 extern const struct cmd_entry cmd_ou_bertram_entry;
+extern const struct cmd_entry cmd_db_migrate_entry;
+extern const struct cmd_entry cmd_db_status_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_cache_get_entry;
+extern const struct cmd_entry cmd_cache_put_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -32,8 +38,14 @@ const struct cmd_entry *const cmd_table[] = {
 	/* option models (pricing, implied vol, calibration): issue 3 */
 	/* mean-reversion models (ou, coint, vol): issue 4 */
 	&cmd_ou_bertram_entry,
+	&cmd_coint_entry,
 	&cmd_vol_entry,
 	/* market data and storage: issue 5 */
+	&cmd_db_migrate_entry,
+	&cmd_db_status_entry,
+	&cmd_status_entry,
+	&cmd_cache_get_entry,
+	&cmd_cache_put_entry,
 	/* engine, strategies and signals: issue 6 */
 	/* risk, orders and execution: issue 7 */
 };
