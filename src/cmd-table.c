@@ -20,6 +20,9 @@ extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_vol_entry;
 extern const struct cmd_entry cmd_coint_entry;
 extern const struct cmd_entry cmd_ou_bertram_entry;
+extern const struct cmd_entry cmd_ou_fit_entry;
+extern const struct cmd_entry cmd_ou_optimal_entry;
+extern const struct cmd_entry cmd_ou_value_entry;
 extern const struct cmd_entry cmd_db_migrate_entry;
 extern const struct cmd_entry cmd_db_status_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -37,6 +40,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_quit_entry,
 	/* option models (pricing, implied vol, calibration): issue 3 */
 	/* mean-reversion models (ou, coint, vol): issue 4 */
+	&cmd_ou_fit_entry,
+	&cmd_ou_optimal_entry,
+	&cmd_ou_value_entry,
 	&cmd_ou_bertram_entry,
 	&cmd_coint_entry,
 	&cmd_vol_entry,
