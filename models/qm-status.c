@@ -19,6 +19,7 @@ static const char *const qm_messages[QM_NSTATUS] = {
 	[QM_ESINGULAR] = "singular matrix",
 	[QM_ENOROOT] = "no root in the bracket",
 	[QM_EOVERFLOW] = "result overflows",
+	[QM_ENODEV] = "no GPU device",
 };
 
 /* Returns a short English description of a status code (never NULL). */

@@ -23,6 +23,7 @@ enum qm_status {
 	QM_ESINGULAR,     /* a matrix is singular or not positive definite */
 	QM_ENOROOT,       /* no root in the searched bracket */
 	QM_EOVERFLOW,     /* the result cannot be represented */
+	QM_ENODEV,        /* no usable GPU device (none, no CUDA build, or a CUDA failure) */
 	QM_NSTATUS
 };
 

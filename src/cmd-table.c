@@ -18,6 +18,10 @@ extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_vol_entry;
+extern const struct cmd_entry cmd_iv_entry;
+extern const struct cmd_entry cmd_price_bs_entry;
+extern const struct cmd_entry cmd_price_sabr_entry;
+extern const struct cmd_entry cmd_calibrate_sabr_entry;
 extern const struct cmd_entry cmd_coint_entry;
 extern const struct cmd_entry cmd_ou_bertram_entry;
 extern const struct cmd_entry cmd_ou_fit_entry;
@@ -39,6 +43,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_version_entry,
 	&cmd_quit_entry,
 	/* option models (pricing, implied vol, calibration): issue 3 */
+	&cmd_iv_entry,
+	&cmd_price_bs_entry,
+	&cmd_price_sabr_entry,
+	&cmd_calibrate_sabr_entry,
 	/* mean-reversion models (ou, coint, vol): issue 4 */
 	&cmd_ou_fit_entry,
 	&cmd_ou_optimal_entry,

@@ -61,4 +61,26 @@ struct feed_status {
 };
 void feed_get_status(struct feed_runner *r, struct feed_status *st);
 
+/* --- added by issue 5 (market data) ------------------------------------- */
+
+/* Like feed_start, for a feed that is not in the table (tests, plugins). */
+struct feed_runner *feed_start_ops(const struct feed_ops *ops, struct conf *conf,
+    const struct feed_sink *sink, char **cause);
+
+/* Seconds of work a computing feed (sim, csv) does per poll at most, so
+ * that feed_stop() takes effect quickly whatever the deadline. */
+#define FEED_WORK_BUDGET 0.2
+
+/* The process's one running feed, delivering into the market state
+ * (mstate_global(), through validation).  Used by `feed start|stop|status`
+ * and by the engine to start the configured feed; stopped at exit.
+ * name NULL: feed.source (http: feed.http_provider).  0 or -1 with cause
+ * (also when a feed is already running). */
+int feed_global_start(const char *name, struct conf *conf, char **cause);
+/* Stops it; 0, or -1 when no feed was running. */
+int feed_global_stop(void);
+/* 1 and the status when a feed runs; 0 when none (st then holds the
+ * final status of the last one, or zeros). */
+int feed_global_status(struct feed_status *st);
+
 #endif

@@ -1,0 +1,292 @@
+/*
+ * store-schema.c -- the store's schema as numbered migrations.
+ *
+ * Each migration is one schema version with its statements for SQLite and
+ * for PostgreSQL; a backend runs them in one transaction together with
+ * the row it adds to schema_migrations, so a version is applied whole or
+ * not at all.  Never edit a migration that has shipped: add the next one.
+ *
+ * Conventions.  Times: SQLite keeps integer microseconds since the epoch
+ * in *_us columns; PostgreSQL keeps timestamptz (also microseconds) in
+ * columns named time or *_at.  Numbers are REAL / double precision so a
+ * double reads back bit for bit (never NUMERIC(12,4)).  Dates (expiry,
+ * maturity) are YYYYMMDD integers on SQLite and date on PostgreSQL.  JSON
+ * is stored verbatim (TEXT checked by json_valid on SQLite, json -- not
+ * jsonb, which reorders keys -- on PostgreSQL), because the audit chain
+ * hashes the exact text.  On PostgreSQL the market-data tables are
+ * "series": hypertables under TimescaleDB, monthly range partitions
+ * created on demand otherwise (store-pg.c); their text key columns use
+ * the "C" collation (byte order, as on SQLite), which also keeps index
+ * comparisons cheap.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "store-int.h"
+
+/* --- 1: market data ------------------------------------------------------- */
+
+static const char *const v1_sqlite[] = {
+	"CREATE TABLE store_meta ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL)",
+
+	"CREATE TABLE market_prices ("
+	" symbol TEXT NOT NULL,"
+	" time_us INTEGER NOT NULL,"
+	" open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,"
+	" volume REAL,"
+	" PRIMARY KEY (symbol, time_us)) WITHOUT ROWID",
+
+	"CREATE TABLE quotes ("
+	" symbol TEXT NOT NULL,"
+	" time_us INTEGER NOT NULL,"
+	" bid REAL, ask REAL, last REAL,"
+	" bid_size REAL, ask_size REAL, volume REAL,"
+	" recv_time_us INTEGER,"
+	" PRIMARY KEY (symbol, time_us)) WITHOUT ROWID",
+
+	"CREATE TABLE option_quotes ("
+	" underlying TEXT NOT NULL,"
+	" time_us INTEGER NOT NULL,"
+	" symbol TEXT NOT NULL,"
+	" expiry INTEGER NOT NULL,"
+	" strike REAL NOT NULL,"
+	" put_call TEXT NOT NULL CHECK (put_call IN ('C', 'P')),"
+	" multiplier REAL NOT NULL,"
+	" bid REAL NOT NULL, ask REAL NOT NULL, last REAL,"
+	" bid_size REAL, ask_size REAL, volume REAL,"
+	" implied_vol REAL, delta REAL, gamma REAL, vega REAL, theta REAL,"
+	" open_interest REAL,"
+	" recv_time_us INTEGER,"
+	" PRIMARY KEY (underlying, time_us, symbol)) WITHOUT ROWID",
+	NULL
+};
+
+static const struct store_series v1_pg_series[] = {
+	{ "market_prices",
+	  "symbol text COLLATE \"C\" NOT NULL,"
+	  " time timestamptz NOT NULL,"
+	  " open double precision NOT NULL, high double precision NOT NULL,"
+	  " low double precision NOT NULL, close double precision NOT NULL,"
+	  " volume double precision,"
+	  " PRIMARY KEY (symbol, time)" },
+	{ "quotes",
+	  "symbol text COLLATE \"C\" NOT NULL,"
+	  " time timestamptz NOT NULL,"
+	  " bid double precision, ask double precision, last double precision,"
+	  " bid_size double precision, ask_size double precision, volume double precision,"
+	  " recv_time timestamptz,"
+	  " PRIMARY KEY (symbol, time)" },
+	{ "option_quotes",
+	  "underlying text COLLATE \"C\" NOT NULL,"
+	  " time timestamptz NOT NULL,"
+	  " symbol text COLLATE \"C\" NOT NULL,"
+	  " expiry date NOT NULL,"
+	  " strike double precision NOT NULL,"
+	  " put_call char(1) NOT NULL CHECK (put_call IN ('C', 'P')),"
+	  " multiplier double precision NOT NULL,"
+	  " bid double precision NOT NULL, ask double precision NOT NULL,"
+	  " last double precision,"
+	  " bid_size double precision, ask_size double precision, volume double precision,"
+	  " implied_vol double precision, delta double precision, gamma double precision,"
+	  " vega double precision, theta double precision,"
+	  " open_interest double precision,"
+	  " recv_time timestamptz,"
+	  " PRIMARY KEY (underlying, time, symbol)" },
+	{ NULL, NULL }
+};
+
+static const char *const v1_pg[] = {
+	"CREATE TABLE IF NOT EXISTS store_meta ("
+	" key text PRIMARY KEY,"
+	" value text NOT NULL)",
+	NULL
+};
+
+/* --- 2: model parameters and signals ----------------------------------- */
+
+static const char *const v2_sqlite[] = {
+	"CREATE TABLE model_params ("
+	" id INTEGER PRIMARY KEY,"
+	" time_us INTEGER NOT NULL,"
+	" model TEXT NOT NULL,"
+	" underlying TEXT NOT NULL,"
+	" maturity INTEGER,"
+	" params TEXT NOT NULL CHECK (json_valid(params)),"
+	" fit_quality TEXT NOT NULL CHECK (json_valid(fit_quality)),"
+	" fingerprint TEXT NOT NULL)",
+
+	"CREATE INDEX model_params_lookup ON model_params (model, underlying, time_us)",
+
+	"CREATE TABLE signals ("
+	" id INTEGER PRIMARY KEY,"
+	" time_us INTEGER NOT NULL,"
+	" strategy TEXT NOT NULL,"
+	" symbol TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" strength REAL,"
+	" payload TEXT CHECK (payload IS NULL OR json_valid(payload)))",
+
+	"CREATE INDEX signals_strategy_time ON signals (strategy, time_us)",
+	NULL
+};
+
+static const char *const v2_pg[] = {
+	"CREATE TABLE model_params ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" time timestamptz NOT NULL,"
+	" model text NOT NULL,"
+	" underlying text NOT NULL,"
+	" maturity date,"
+	" params json NOT NULL,"
+	" fit_quality json NOT NULL,"
+	" fingerprint text NOT NULL)",
+
+	"CREATE INDEX model_params_lookup ON model_params (model, underlying, time)",
+
+	"CREATE TABLE signals ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" time timestamptz NOT NULL,"
+	" strategy text NOT NULL,"
+	" symbol text NOT NULL,"
+	" kind text NOT NULL,"
+	" strength double precision,"
+	" payload json)",
+
+	"CREATE INDEX signals_strategy_time ON signals (strategy, time)",
+	NULL
+};
+
+/* --- 3: orders, fills, positions and the audit log ----------------------- */
+
+static const char *const v3_sqlite[] = {
+	"CREATE TABLE orders ("
+	" id INTEGER PRIMARY KEY,"
+	" client_id TEXT NOT NULL UNIQUE,"
+	" created_us INTEGER NOT NULL,"
+	" updated_us INTEGER NOT NULL,"
+	" strategy TEXT,"
+	" symbol TEXT NOT NULL,"
+	" side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),"
+	" quantity REAL NOT NULL,"
+	" order_type TEXT NOT NULL,"
+	" limit_price REAL,"
+	" status TEXT NOT NULL,"
+	" broker_id TEXT,"
+	" payload TEXT CHECK (payload IS NULL OR json_valid(payload)))",
+
+	"CREATE INDEX orders_status ON orders (status, updated_us)",
+
+	"CREATE TABLE fills ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" time_us INTEGER NOT NULL,"
+	" quantity REAL NOT NULL,"
+	" price REAL NOT NULL,"
+	" fee REAL NOT NULL DEFAULT 0,"
+	" broker_fill_id TEXT,"
+	" payload TEXT CHECK (payload IS NULL OR json_valid(payload)))",
+
+	"CREATE INDEX fills_order ON fills (order_id)",
+
+	"CREATE TABLE positions ("
+	" strategy TEXT NOT NULL,"
+	" symbol TEXT NOT NULL,"
+	" quantity REAL NOT NULL,"
+	" avg_price REAL NOT NULL,"
+	" realized_pnl REAL NOT NULL DEFAULT 0,"
+	" opened_us INTEGER NOT NULL,"
+	" updated_us INTEGER NOT NULL,"
+	" payload TEXT CHECK (payload IS NULL OR json_valid(payload)),"
+	" PRIMARY KEY (strategy, symbol))",
+
+	"CREATE TABLE audit_log ("
+	" seq INTEGER PRIMARY KEY,"
+	" time_us INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" payload TEXT NOT NULL CHECK (json_valid(payload)),"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL)",
+
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+	NULL
+};
+
+static const char *const v3_pg[] = {
+	"CREATE TABLE orders ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" client_id text NOT NULL UNIQUE,"
+	" created_at timestamptz NOT NULL,"
+	" updated_at timestamptz NOT NULL,"
+	" strategy text,"
+	" symbol text NOT NULL,"
+	" side text NOT NULL CHECK (side IN ('buy', 'sell')),"
+	" quantity double precision NOT NULL,"
+	" order_type text NOT NULL,"
+	" limit_price double precision,"
+	" status text NOT NULL,"
+	" broker_id text,"
+	" payload json)",
+
+	"CREATE INDEX orders_status ON orders (status, updated_at)",
+
+	"CREATE TABLE fills ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" order_id bigint NOT NULL REFERENCES orders (id),"
+	" time timestamptz NOT NULL,"
+	" quantity double precision NOT NULL,"
+	" price double precision NOT NULL,"
+	" fee double precision NOT NULL DEFAULT 0,"
+	" broker_fill_id text,"
+	" payload json)",
+
+	"CREATE INDEX fills_order ON fills (order_id)",
+
+	"CREATE TABLE positions ("
+	" strategy text NOT NULL,"
+	" symbol text NOT NULL,"
+	" quantity double precision NOT NULL,"
+	" avg_price double precision NOT NULL,"
+	" realized_pnl double precision NOT NULL DEFAULT 0,"
+	" opened_at timestamptz NOT NULL,"
+	" updated_at timestamptz NOT NULL,"
+	" payload json,"
+	" PRIMARY KEY (strategy, symbol))",
+
+	"CREATE TABLE audit_log ("
+	" seq bigint PRIMARY KEY,"
+	" time timestamptz NOT NULL,"
+	" kind text NOT NULL,"
+	" payload json NOT NULL,"
+	" prev_hash text NOT NULL,"
+	" hash text NOT NULL)",
+
+	"CREATE FUNCTION qdesk_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$BEGIN RAISE EXCEPTION 'audit_log is append-only'; END$$",
+
+	"CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+	" FOR EACH ROW EXECUTE FUNCTION qdesk_audit_append_only()",
+
+	"CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+	" FOR EACH STATEMENT EXECUTE FUNCTION qdesk_audit_append_only()",
+	NULL
+};
+
+const struct store_migration store_migrations[] = {
+	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg },
+	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg },
+	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg },
+};
+
+const int store_nmigrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
+
+const char *const store_tables[] = {
+	"market_prices", "quotes", "option_quotes", "model_params", "signals", "orders", "fills",
+	"positions", "audit_log", "schema_migrations", NULL
+};
