@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "bs-batch.h"
 #include "cmd.h"
 
 /* version */
@@ -17,6 +18,8 @@ static int cmd_version_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 #else
 	out_bool(ctx->out, "cuda", 0);
 #endif
+	/* Where batch pricing runs now: cuda, or the CPU and why. */
+	out_str(ctx->out, "batch_backend", bs_batch_backend_name());
 	out_end(ctx->out);
 	return 0;
 }
