@@ -22,6 +22,8 @@ extern const struct cmd_entry cmd_iv_entry;
 extern const struct cmd_entry cmd_price_bs_entry;
 extern const struct cmd_entry cmd_price_sabr_entry;
 extern const struct cmd_entry cmd_calibrate_sabr_entry;
+extern const struct cmd_entry cmd_price_heston_entry;
+extern const struct cmd_entry cmd_calibrate_heston_entry;
 extern const struct cmd_entry cmd_coint_entry;
 extern const struct cmd_entry cmd_ou_bertram_entry;
 extern const struct cmd_entry cmd_ou_fit_entry;
@@ -45,7 +47,9 @@ const struct cmd_entry *const cmd_table[] = {
 	/* option models (pricing, implied vol, calibration): issue 3 */
 	&cmd_iv_entry,
 	&cmd_price_bs_entry,
+	&cmd_price_heston_entry,
 	&cmd_price_sabr_entry,
+	&cmd_calibrate_heston_entry,
 	&cmd_calibrate_sabr_entry,
 	/* mean-reversion models (ou, coint, vol): issue 4 */
 	&cmd_ou_fit_entry,
