@@ -323,6 +323,10 @@ int ui_console_run(struct qd *qd, const char *startup)
 	u.saved_stderr = -1;
 	ui_current = &u;
 	setlocale(LC_ALL, "");
+	/* Characters from the locale (UTF-8 or not), but numbers always with a
+	 * decimal point: strtod and printf must read and write the same text
+	 * in the console as in scripts. */
+	setlocale(LC_NUMERIC, "C");
 	out_init(&qd->out, ui_out_write, &u);
 	qd->out.json = saved_out.json;
 	qd->report = ui_report;
