@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "cmd.h"
 #include "conf.h"
+#include "feed.h"
 #include "qd.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ static int cmd_status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct conf *conf = ctx->qd->conf;
 	struct cache_status st;
+	struct feed_status fs;
 	struct cache *c;
 	const char *source = conf_get_str(conf, "feed.source");
 	const char *provider = conf_get_str(conf, "feed.http_provider");
@@ -67,6 +69,13 @@ static int cmd_status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    cmd_status_keys(conf, "feed.tradier_token", NULL));
 		out_str(ctx->out, "feed_symbols", conf_get_str(conf, "feed.symbols"));
 	}
+	/* The feed this process runs now, if any (`feed start`). */
+	memset(&fs, 0, sizeof fs);
+	if (feed_global_status(&fs)) {
+		out_str(ctx->out, "feed_running", fs.name);
+		out_str(ctx->out, "feed_message", fs.message);
+	} else
+		out_str(ctx->out, "feed_running", "none");
 	out_end(ctx->out);
 	return 0;
 }

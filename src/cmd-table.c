@@ -34,6 +34,18 @@ extern const struct cmd_entry cmd_db_status_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_cache_get_entry;
 extern const struct cmd_entry cmd_cache_put_entry;
+extern const struct cmd_entry cmd_import_bars_entry;
+extern const struct cmd_entry cmd_import_chain_entry;
+extern const struct cmd_entry cmd_feed_start_entry;
+extern const struct cmd_entry cmd_feed_stop_entry;
+extern const struct cmd_entry cmd_feed_status_entry;
+extern const struct cmd_entry cmd_sim_status_entry;
+extern const struct cmd_entry cmd_sim_truth_entry;
+extern const struct cmd_entry cmd_sim_set_entry;
+extern const struct cmd_entry cmd_quotes_entry;
+extern const struct cmd_entry cmd_chain_entry;
+extern const struct cmd_entry cmd_quarantine_entry;
+extern const struct cmd_entry cmd_sleep_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -64,6 +76,19 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_cache_get_entry,
 	&cmd_cache_put_entry,
+	/* market data: feeds, simulator, import, quotes, quarantine (issue 5) */
+	&cmd_feed_start_entry,
+	&cmd_feed_stop_entry,
+	&cmd_feed_status_entry,
+	&cmd_sim_status_entry,
+	&cmd_sim_truth_entry,
+	&cmd_sim_set_entry,
+	&cmd_import_bars_entry,
+	&cmd_import_chain_entry,
+	&cmd_quotes_entry,
+	&cmd_chain_entry,
+	&cmd_quarantine_entry,
+	&cmd_sleep_entry,
 	/* engine, strategies and signals: issue 6 */
 	/* risk, orders and execution: issue 7 */
 };

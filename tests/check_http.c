@@ -16,6 +16,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,8 @@ static void server_stop(void)
 	}
 	snprintf(pf, sizeof pf, "%s/port", srv_dir);
 	unlink(pf);
+	snprintf(pf, sizeof pf, "%s/feed.log", srv_dir);
+	unlink(pf);             /* left behind when test_secrets_never_logged fails */
 	rmdir(srv_dir);
 }
 
@@ -893,6 +896,65 @@ START_TEST(test_secrets_never_logged)
 }
 END_TEST
 
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+static int run_quotes, run_bars;
+
+/* Counts a quote delivered on the runner's thread. */
+static void run_quote(void *arg, const struct quote *q)
+{
+	(void)arg;
+	pthread_mutex_lock(&run_lock);
+	if (strcmp(q->symbol, "AAPL") == 0 && q->ask == 172.7)
+		run_quotes++;
+	pthread_mutex_unlock(&run_lock);
+}
+
+/* Counts a bar delivered on the runner's thread. */
+static void run_bar(void *arg, const struct bar *b)
+{
+	(void)arg;
+	pthread_mutex_lock(&run_lock);
+	run_bars += b->close == 165.12;
+	pthread_mutex_unlock(&run_lock);
+}
+
+/* Under the feed runner (its own thread, polling every feed.poll_interval
+ * with a deadline of feed.poll_timeout) the feed fetches only every
+ * feed.poll_seconds, and stops when told. */
+START_TEST(test_runner)
+{
+	struct feed_sink s = { run_quote, run_bar, NULL, NULL, NULL };
+	struct conf *c = test_conf("ok", "AAPL");
+	struct feed_runner *r;
+	struct feed_status st;
+	double t[16], until;
+	char *cause = NULL;
+	int n, i, q = 0;
+
+	set(c, "feed.poll_seconds", "0.5");
+	server_reset();
+	r = feed_start_ops(&feed_alpaca_ops, c, &s, &cause);
+	ck_assert_msg(r != NULL, "%s", cause);
+	for (until = now_monotonic() + 30; now_monotonic() < until && q < 3; usleep(50000)) {
+		pthread_mutex_lock(&run_lock);
+		q = run_quotes;
+		pthread_mutex_unlock(&run_lock);
+	}
+	feed_get_status(r, &st);
+	feed_stop(r);
+	ck_assert_int_ge(q, 3);
+	ck_assert_int_eq(run_bars, 1);          /* bars once, not every poll */
+	ck_assert_int_eq(st.ok, 1);
+	ck_assert_uint_eq(st.errors, 0);
+	n = server_times("/ok/v2/stocks/quotes/latest", t, 16, NULL, NULL);
+	ck_assert_int_ge(n, 3);
+	for (i = 1; i < n && i < 16; i++)
+		ck_assert_msg(t[i] - t[i - 1] >= 0.45, "fetch %d came %.3f s after the one before",
+		    i, t[i] - t[i - 1]);
+	conf_free(c);
+}
+END_TEST
+
 /* Starts the server, runs the tests, stops the server. */
 int main(void)
 {
@@ -927,6 +989,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_bodies);
 	tcase_add_test(tc, test_body_limit);
 	tcase_add_test(tc, test_secrets_never_logged);
+	tcase_add_test(tc, test_runner);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
