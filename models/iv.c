@@ -34,6 +34,14 @@
  *    b1 = db/ds = exp(-(h^2+t^2)/2)/sqrt(2 pi), b2/b1 = x^2/s^3 - s/4 and
  *    b3/b1 = (b2/b1)^2 - 3 x^2/s^4 - 1/4.  Two iterations reach machine
  *    precision; a third is taken only when the second step exceeds 1e-5 s.
+ *    The iterates stay in the branch's bracket ([s_l, s_c] for example,
+ *    widened by the rounding of b_l, b_c, b_u).  At a branch end the guess
+ *    is that end (at beta = b_c it is s_c, the answer) and is kept; a step
+ *    that leaves the bracket goes to an end not yet evaluated before any
+ *    bisection, since near an end the convexity of b makes every step from
+ *    the far side overshoot the root a little.  The lower objective's
+ *    residual ln(beta/b) is summed from (beta - b)/(beta + b) near the
+ *    root, not taken as a difference of two large logarithms.
  *
  * The normalised Black function and its vega come from bs_nblack() in bs.c
  * (accurate to a few ulps even for b ~ 1e-300).  The guess inverts N by
@@ -43,7 +51,10 @@
  * Accuracy reached (tests/check_iv.c, against the exact inverse computed in
  * 113-bit precision): max 3.34 ulps of sigma over the grid ln(F/K)/sqrt(T)
  * in [-10, 10], T in [1/365, 30], sigma in [0.01, 3] and random points, for
- * every price that the double distinguishes from its bounds.
+ * every price that the double distinguishes from its bounds; max 4.15 ulps
+ * (within 3 + 4/kappa, kappa = d ln b/d ln s, the excess over 3 being b's
+ * own error in bs.c) at and around the branch boundaries s_l, s_c, s_u for
+ * |ln(F/K)| in [1e-3, 700].
  */
 #include <math.h>
 #include <float.h>
@@ -85,6 +96,7 @@ struct iv_problem {
 	double gap;		/* e^(x/2) - beta, accurate */
 	enum iv_branch br;	/* branch of the guess and the objective */
 	double s_lo, s_hi;	/* bracket of the root */
+	int lo_seen, hi_seen;	/* that end was an iterate (b evaluated) */
 };
 
 /*
@@ -318,12 +330,13 @@ static double initial_guess(struct iv_problem *pb)
 }
 
 /*
- * One Householder(3) step for the branch's objective at s:
+ * One Householder(3) step for the branch's objective at s (r = ln(beta/b)
+ * in the lower branch, from lower_eval()):
  * returns ds = nu (1 + nu h2/2) / (1 + nu (h2 + nu h3/6)) with nu the
  * Newton step and h2, h3 the objective's g''/g' and g'''/g'.
  */
 static double householder_step(const struct iv_problem *pb, double s,
-			       const struct bs_nblack *nb, double lnbeta,
+			       const struct bs_nblack *nb, double r,
 			       double ilnbeta)
 {
 	double is = 1.0 / s, h = pb->x * is, hs = h * is;
@@ -336,7 +349,7 @@ static double householder_step(const struct iv_problem *pb, double s,
 		double L = nb->lnb, q = 1.0 / (L * nb->ratio);
 		double iL = q * nb->ratio, ir = q * L, c = 1.0 + 2.0 * iL;
 
-		nu = (lnbeta - L) * L * nb->ratio * ilnbeta;
+		nu = r * L * nb->ratio * ilnbeta;
 		h2 = b2 - ir * c;
 		h3 = b3 + ir * (-3.0 * c * b2
 				+ 2.0 * (1.0 + 3.0 * iL * (1.0 + iL)) * ir);
@@ -358,38 +371,109 @@ static double householder_step(const struct iv_problem *pb, double s,
 }
 
 /*
+ * b at s for the lower objective 1/ln b - 1/ln beta; returns its residual
+ * r = ln(beta/b) and leaves ln b in nb->lnb.  Taken as ln beta - ln b, r
+ * would carry the rounding of two logarithms of size |ln beta| (up to
+ * ~700): an absolute error of |ln beta| eps, which is all of the last
+ * step and leaves s off by ~|ln beta| eps/kappa (up to 6 ulps of s near
+ * x = -560, s = s_l).  Near the root r = 2 atanh(u), u = (beta - b)/(beta + b)
+ * with beta - b exact (Sterbenz), is summed to an ulp by its series,
+ * which costs less than the logarithm it replaces.  Farther out the
+ * difference of logarithms is kept: its relative error (< 2e-11 there)
+ * moves s by a fraction of a step that the next step corrects, or of a
+ * last step below 1e-5 s.  Where beta or b is not a normal number only
+ * the kernel's ln b is left.
+ */
+static double lower_eval(const struct iv_problem *pb, double s,
+			 struct bs_nblack *nb)
+{
+	double beta = pb->beta;
+
+	if (beta >= DBL_MIN) {
+		nblack(pb->x, s, 0, nb);
+		double b = nb->b, u = (beta - b) / (beta + b);
+
+		if (fabs(u) <= 1.0 / 128) {
+			/* truncation u^8/9 < 2e-18 relative */
+			double u2 = u * u;
+			double r = 2.0 * u * (1.0 + u2 * (1.0 / 3.0 + u2 * (0.2
+					+ u2 * (1.0 / 7.0))));
+
+			nb->lnb = pb->lnbeta - r;
+			return r;
+		}
+		if (b >= DBL_MIN) {
+			nb->lnb = log(b);
+			return pb->lnbeta - nb->lnb;
+		}
+	}
+	nblack(pb->x, s, BS_NB_LOG, nb);
+	return pb->lnbeta - nb->lnb;
+}
+
+/*
+ * Where to go when a Householder step from s leaves the bracket towards
+ * sn.  An end of the bracket not yet evaluated is a branch boundary
+ * (s_l, s_c or s_u, widened by their rounding), and the root can lie
+ * within rounding of it: beta at b_c, say.  There b is convex below s_c
+ * and concave above, so every step from the far side overshoots the root
+ * by O(step^4) and leaves the bracket; bisecting would only halve the
+ * distance per iteration.  The step says the root is at that end, so the
+ * end is tried once; an end already evaluated is bisected towards (or s
+ * doubled towards an infinite s_hi).
+ */
+static double outside_step(struct iv_problem *pb, double s, double sn)
+{
+	if (sn > pb->s_hi && !pb->hi_seen && isfinite(pb->s_hi)) {
+		pb->hi_seen = 1;
+		return pb->s_hi;
+	}
+	if (sn < pb->s_lo && !pb->lo_seen && pb->s_lo > 0.0) {
+		pb->lo_seen = 1;
+		return pb->s_lo;
+	}
+	return isfinite(pb->s_hi) ? 0.5 * (pb->s_lo + pb->s_hi) : 2.0 * s;
+}
+
+/*
  * Householder iterations from the guess, kept inside the bracket
- * (bisection if a step leaves it).  Stops after two steps when the second
- * was below 1e-5 relative (order four leaves ~1e-20), else continues.
+ * (outside_step() if a step leaves it).  Stops after two steps when the
+ * second was below 1e-5 relative (order four leaves ~1e-20), else
+ * continues.
  */
 static double iterate(struct iv_problem *pb, double s)
 {
-	unsigned flags = pb->br == IV_LOWER ? BS_NB_LOG
-			 : (pb->br == IV_UPPER ? BS_NB_GAP : 0);
-	double lnbeta = pb->br == IV_LOWER ? pb->lnbeta : 1.0;
-	double ilnbeta = 1.0 / lnbeta;
+	unsigned flags = pb->br == IV_UPPER ? BS_NB_GAP : 0;
+	double ilnbeta = pb->br == IV_LOWER ? 1.0 / pb->lnbeta : 1.0;
 	struct bs_nblack nb;
 
 	for (int it = 0; it < IV_MAXIT; it++) {
-		nblack(pb->x, s, flags, &nb);
-		/* near the bound only the gaps resolve b against beta */
-		double above = pb->br == IV_UPPER ? pb->gap - nb.gap
-			       : (pb->br == IV_LOWER ? nb.lnb - lnbeta
-				  : nb.b - pb->beta);
+		double r = 0.0, above;
 
-		if (above > 0.0 && s < pb->s_hi)
+		if (pb->br == IV_LOWER) {
+			r = lower_eval(pb, s, &nb);
+			above = -r;
+		} else {
+			nblack(pb->x, s, flags, &nb);
+			/* near the bound only the gaps resolve b against beta */
+			above = pb->br == IV_UPPER ? pb->gap - nb.gap
+				: nb.b - pb->beta;
+		}
+
+		if (above > 0.0 && s <= pb->s_hi) {
 			pb->s_hi = s;
-		else if (above < 0.0 && s > pb->s_lo)
+			pb->hi_seen = 1;
+		} else if (above < 0.0 && s >= pb->s_lo) {
 			pb->s_lo = s;
-		double ds = householder_step(pb, s, &nb, lnbeta, ilnbeta);
+			pb->lo_seen = 1;
+		}
+		double ds = householder_step(pb, s, &nb, r, ilnbeta);
 		double sn = s + ds;
 
 		if (fabs(ds) <= DBL_EPSILON * s)
 			return sn;
 		if (!(sn >= pb->s_lo && sn <= pb->s_hi)) {
-			/* the step left the bracket: bisect (or double) */
-			sn = isfinite(pb->s_hi) ? 0.5 * (pb->s_lo + pb->s_hi)
-			     : 2.0 * s;
+			sn = outside_step(pb, s, sn);
 			if (!(pb->s_hi > pb->s_lo * (1.0 + 4.0 * DBL_EPSILON)))
 				return sn;
 		} else if (fabs(ds) <= 1e-5 * s && it >= 1) {
@@ -411,12 +495,23 @@ static double solve_otm(double x, double beta, double lnbeta, double gap)
 	};
 	double s = initial_guess(&pb);
 
-	/* a guess outside the bracket (only from degenerate rounding) */
-	if (!(s > pb.s_lo && s < pb.s_hi))
-		s = isfinite(pb.s_hi) ? 0.5 * (pb.s_lo + pb.s_hi) : 2.0 * pb.s_lo;
-	/* the bracket of the guess is exact up to the rounding of b_l, b_u */
+	/* the bracket of the guess is exact up to the rounding of b_l, b_c, b_u */
 	pb.s_lo *= 1.0 - 1e-12;
 	pb.s_hi *= 1.0 + 1e-12;
+	/*
+	 * The middle cubics interpolate s exactly at the branch ends, so for
+	 * beta at (or within rounding of) b_l, b_c or b_u the guess is that end
+	 * give or take an ulp, the best start there is.  The outer maps'
+	 * inversions may land a little beyond s_l or s_u when beta is near
+	 * them: the nearest end is then the better start.  Only a NaN guess
+	 * (degenerate rounding) starts from the middle of the bracket.
+	 */
+	if (s < pb.s_lo)
+		s = pb.s_lo;
+	else if (s > pb.s_hi)
+		s = pb.s_hi;
+	else if (isnan(s))
+		s = isfinite(pb.s_hi) ? 0.5 * (pb.s_lo + pb.s_hi) : 2.0 * pb.s_lo;
 	return iterate(&pb, s);
 }
 

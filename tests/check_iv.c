@@ -20,6 +20,11 @@
  *   - Jaeckel's extreme cases: prices down to 1e-300 of the forward (and
  *     below, where beta = p/sqrt(FK) underflows), T = 30y with sigma = 3,
  *     T = 1 day, strikes far from the forward;
+ *   - the branch boundaries of the initial guess (the inflection point s_c
+ *     and the tangent points s_l, s_u, computed in quad): prices at them,
+ *     a few ulps either side and up to 1e-6 relative away, for |x| in
+ *     [1e-3, 700], against the exact inverse (a regression: at s_c the
+ *     solver once returned vols off by 1e-3);
  *   - the bounds: intrinsic value gives 0, below intrinsic and at or above
  *     the upper bound give QM_EBOUNDS; bad input gives QM_EINVAL and NaN;
  *   - the real DAX and Euro Stoxx 50 surfaces of ../shared/market-data,
@@ -278,6 +283,209 @@ START_TEST(test_underflowing_beta)
 		ck_assert_int_eq(bs_black76_price(BS_CALL, F, K, T, v, 0.0, &pb), QM_OK);
 		ck_rel(pb, p, 1e-11, "price of the implied vol");
 	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Branch boundaries of the initial guess                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The points where the guess changes branch, for x = -|ln(F/K)| in quad
+ * from Jaeckel's formulas (not from iv.c): which 0 is the inflection point
+ * s_c = sqrt(2|x|) of b(s), 1 and 2 are s_l = s_c - b_c/b'_c and
+ * s_u = s_c + (e^(x/2) - b_c)/b'_c, where the tangent at s_c meets 0 and
+ * the bound; b_c = e^(x/2)/2 - e^(-x/2) N(-s_c), b'_c = e^(x/2)/sqrt(2 pi).
+ */
+static quad q_boundary(quad x, int which)
+{
+	quad sc = sqrtq(-2 * x), eh = expq(x / 2);
+	quad bc = eh / 2 - expq(-x / 2) * q_ncdf(-sc), vc = eh / sqrtq(2 * M_PIq);
+
+	if (which == 1)
+		return sc - bc / vc;
+	if (which == 2)
+		return sc + (eh - bc) / vc;
+	return sc;
+}
+
+/* Normalised out-of-the-money call b(x, s), x <= 0, in quad. */
+static quad q_nblack(quad x, quad s)
+{
+	return expq(x / 2) * q_ncdf(x / s + s / 2) - expq(-x / 2) * q_ncdf(x / s - s / 2);
+}
+
+/*
+ * The exact inverse of a normalised price beta at x <= 0: Newton on ln b
+ * in quad inside a bisection bracket, as q_implied, to 1e-30 relative.
+ */
+static double q_implied_normalised(quad x, double beta, double s0)
+{
+	quad lo = 0, hi = 1e3, s = s0 > 0 ? s0 : 1;
+
+	for (int i = 0; i < 400; i++) {
+		quad b = q_nblack(x, s), h = x / s, t = s / 2;
+		quad vega = expq(-(h * h + t * t) / 2) / sqrtq(2 * M_PIq);
+
+		if (b > beta)
+			hi = s;
+		else
+			lo = s;
+		quad ds = b > 0 ? -(logq(b) - logq(beta)) * b / vega : -s / 2;
+
+		if (!(s + ds > lo && s + ds < hi))
+			ds = (lo + hi) / 2 - s;
+		s += ds;
+		if (fabsq(ds) <= 1e-30Q * s || hi - lo <= 1e-30Q * s)
+			break;
+	}
+	return (double)s;
+}
+
+/* kappa = vega s / (p - intrinsic) in quad, T = 1: the reduced problem's. */
+static double q_kappa(int type, double F, double K, double p, double s)
+{
+	quad Fq = F, Kq = K, d1 = logq(Fq / Kq) / s + (quad)s / 2;
+	quad intr = type * (Fq - Kq) > 0 ? type * (Fq - Kq) : 0;
+
+	return (double)(Fq * expq(-d1 * d1 / 2) / sqrtq(2 * M_PIq) * s / ((quad)p - intr));
+}
+
+/* Largest errors of a scan: in ulps, and as a fraction of the bound. */
+struct bd_worst {
+	double ulps, ratio;
+	int n;
+};
+
+/* Checks e ulps against 3 + 4/kappa and records it. */
+static void bd_record(struct bd_worst *w, double e, double kappa)
+{
+	double tol = 3.0 + 4.0 / kappa;
+
+	w->ulps = fmax(w->ulps, e);
+	w->ratio = fmax(w->ratio, e / tol);
+	w->n++;
+}
+
+/*
+ * One price (T = 1): iv_black76 and iv_bs (r = q = 0, the same problem)
+ * against the exact inverse, within 3 + 4/kappa ulps.  Skips prices with
+ * no information and in-the-money time values below 1e-8 p (q_implied
+ * cancels by at most 1e8 then).
+ */
+static void bd_price(int type, double F, double K, double p, struct bd_worst *w)
+{
+	quad intr = type * ((quad)F - K) > 0 ? type * ((quad)F - K) : 0;
+	double v, vb;
+
+	if (!informative(type, F, K, p) || !((quad)p - intr > 1e-8Q * p))
+		return;
+	ck_assert_int_eq(iv_black76(type, F, K, 1.0, p, &v), QM_OK);
+	ck_assert_int_eq(iv_bs(type, F, K, 1.0, 0.0, 0.0, p, &vb), QM_OK);
+	double ref = q_implied(type, F, K, 1.0, p, v);
+	double kappa = q_kappa(type, F, K, p, ref);
+	double e = fmax(ulps(v, ref), ulps(vb, ref));
+
+	ck_assert_msg(e <= 3.0 + 4.0 / kappa, "type %d F %.17g K %.17g p %.17g: "
+		      "iv %.17g, iv_bs %.17g, exact %.17g (%.2f ulps, kappa %g)",
+		      type, F, K, p, v, vb, ref, e, kappa);
+	bd_record(w, e, kappa);
+}
+
+/* Relative offsets d of s = s_b (1 + d) around a boundary s_b. */
+static const double bd_rel[] = { -1e-6, -1e-8, -1e-10, -1e-12, -1e-14, 0.0,
+	1e-14, 1e-12, 1e-10, 1e-8, 1e-6 };
+
+#define BD_NREL (sizeof bd_rel / sizeof bd_rel[0])
+
+/*
+ * The prices of s_b (1 + d) for every d, and the 6 doubles either side of
+ * the price of s_b itself, for a call or put with F = 1, K = e^(+-|x|),
+ * out of or in the money.
+ */
+static void bd_scan(int which, double ax, int type, int itm, struct bd_worst *w)
+{
+	double F = 1.0, K = exp((itm ? -type : type) * ax);
+	quad sb = q_boundary(-fabsq(logq((quad)F / K)), which);
+
+	for (size_t k = 0; k < BD_NREL; k++) {
+		double p0 = (double)q_black(type, F, K, sb * (1 + (quad)bd_rel[k]));
+		int um = bd_rel[k] == 0.0 ? 6 : 0;
+
+		for (int u = -um; u <= um; u++) {
+			double p = p0;
+
+			for (int j = 0; j < abs(u); j++)
+				p = nextafter(p, u > 0 ? INFINITY : 0.0);
+			bd_price(type, F, K, p, w);
+		}
+	}
+}
+
+/*
+ * The normalised form at x = -+ax exactly (out-of-the-money call and put)
+ * for every offset d: iv_normalised against the quad exact inverse.
+ */
+static void bd_normalised(int which, double ax, struct bd_worst *w)
+{
+	for (int type = -1; type <= 1; type += 2)
+		for (size_t k = 0; k < BD_NREL; k++) {
+			quad s = q_boundary(-ax, which) * (1 + (quad)bd_rel[k]);
+			double beta = (double)q_nblack(-ax, s), v;
+
+			ck_assert_int_eq(iv_normalised(type, -type * ax, beta, &v), QM_OK);
+			double ref = q_implied_normalised(-ax, beta, v);
+			quad h = -ax / ref, t = (quad)ref / 2;
+			double kappa = (double)(expq(-(h * h + t * t) / 2)
+						/ sqrtq(2 * M_PIq) * ref / beta);
+			double e = ulps(v, ref);
+
+			ck_assert_msg(e <= 3.0 + 4.0 / kappa, "iv_normalised x %g beta "
+				      "%.17g: %.17g, exact %.17g (%.2f ulps, kappa %g)",
+				      -type * ax, beta, v, ref, e, kappa);
+			bd_record(w, e, kappa);
+		}
+}
+
+/*
+ * Regression: at s = s_c (beta = b_c, where the two middle branches meet)
+ * the guess is s_c itself, which was thrown away as "outside" the branch's
+ * bracket [s_l, s_c]; from the bracket's middle every Householder step
+ * overshot the bracket end by O(step^4), bisection halved the distance
+ * once per iteration, and the iteration limit returned a vol off by up to
+ * 1e-3 with QM_OK (x = -1: -9.9e-4).  The same happened at s_l and s_u.
+ * Prices of the boundary s (1 + d), d = 0, +-1e-14 ... +-1e-6, and the
+ * 6 doubles either side of the price at d = 0, for |x| log-spaced in
+ * [1e-3, 700) (and 1, 2.41376, 11.86 of the report), calls and puts, out
+ * of and in the money, and |x| = 1e-3 and 700 exactly in the normalised
+ * form, must be within 3 + 4/kappa ulps of the exact inverse: 4/kappa
+ * covers b's own error in bs.c (up to ~5 ulps of b near x = -0.15,
+ * s = s_c, where kappa is 1.3).  The largest error is printed.
+ */
+START_TEST(test_branch_boundaries)
+{
+	static const double reported[] = { 1.0, 2.41376, 11.86 };
+	const int NX = 64;
+	struct bd_worst w = { 0.0, 0.0, 0 };
+
+	for (int which = 0; which < 3; which++) {
+		for (int i = 0; i < NX + 3; i++) {
+			/* every x at s_c, every other one at s_l and s_u */
+			if (i < NX && which > 0 && i % 2)
+				continue;
+			double ax = i < NX ? grid(i, NX, 1e-3, 699.999, 1)
+				    : reported[i - NX];
+
+			for (int itm = 0; itm < 2; itm++) {
+				bd_scan(which, ax, BS_CALL, itm, &w);
+				bd_scan(which, ax, BS_PUT, itm, &w);
+			}
+		}
+		bd_normalised(which, 1e-3, &w);
+		bd_normalised(which, 700.0, &w);
+	}
+	printf("check_iv: branch boundaries s_c, s_l, s_u, %d prices: max error "
+	       "%.2f ulps, %.2f of the bound 3 + 4/kappa\n", w.n, w.ulps, w.ratio);
 }
 END_TEST
 
@@ -653,6 +861,7 @@ static Suite *iv_suite(void)
 	tcase_add_test(tx, test_exact_inverse_random);
 	tcase_add_test(tx, test_extremes);
 	tcase_add_test(tx, test_underflowing_beta);
+	tcase_add_test(tx, test_branch_boundaries);
 	tcase_add_test(tr, test_round_trips);
 	tcase_add_test(tr, test_spot_form);
 	tcase_add_test(tr, test_normalised_form);
