@@ -1,101 +1,73 @@
 /*
- * heston-bs.h -- private Black-Scholes helpers of the Heston module.
+ * heston-bs.h -- the Black-Scholes pieces the Heston module uses, as thin
+ * adapters over models/bs.h and models/iv.h.
  *
- * Why it exists: heston.c needs the Black formula as its control variate
- * and heston-calib.c needs Black prices, vegas and implied volatilities.
- * models/bs.h is written separately; until the two are merged these small
- * static inline functions keep the Heston files self-contained.  Not a
- * public header: only models/heston*.c include it.
+ * Why it exists: heston.c needs the normal distribution for its control
+ * variate and heston-calib.c needs undiscounted Black prices, vegas and
+ * implied volatilities in the argument order it was written with.  The
+ * mathematics lives once, in bs.c (erfc-accurate normal, exact limits) and
+ * iv.c (Jaeckel's inversion, a few ulps); these inline functions only
+ * adapt signatures and turn a failure status into NaN.  Not a public
+ * header: only models/heston*.c include it.
  *
- * Units: forward F and strike K in currency, total variance V = vol^2 T
- * (dimensionless), vol annualised (0.2 = 20%), T in years.  Prices here are
- * undiscounted (multiply by the discount factor).
+ * Units: forward F and strike K in currency, vol annualised (0.2 = 20%),
+ * T in years.  Prices here are undiscounted (multiply by the discount
+ * factor).
  */
 #ifndef QM_HESTON_BS_H
 #define QM_HESTON_BS_H
 
 #include <math.h>
 
-/* ISO C has no M_PI; these keep the header independent of _GNU_SOURCE. */
+#include "bs.h"
+#include "iv.h"
+#include "qm-status.h"
+
+/* ISO C has no M_PI; this keeps the header independent of _GNU_SOURCE. */
 #define HBS_PI 3.14159265358979323846
 #define HBS_SQRT1_2 0.70710678118654752440
 
-/* Standard normal distribution function (erfc keeps tails relative). */
+/* Standard normal distribution function (bs.c's, accurate in the tails). */
 static inline double hbs_ncdf(double x)
 {
-	return 0.5 * erfc(-x * HBS_SQRT1_2);
+	double p;
+
+	return bs_norm_cdf(x, &p) == QM_OK ? p : NAN;
 }
 
 /* Standard normal density. */
 static inline double hbs_npdf(double x)
 {
-	return 0.39894228040143267794 * exp(-0.5 * x * x);
+	return exp(-0.5 * x * x) / sqrt(2.0 * HBS_PI);
 }
 
-/* Undiscounted Black price, vol s >= 0, maturity T > 0; call if is_call. */
-static inline double hbs_price(double F, double K, double s, double T,
-			       int is_call)
+/* Undiscounted Black price of a call (is_call) or put with vol s. */
+static inline double hbs_price(double F, double K, double s, double T, int is_call)
 {
-	double sv = s * sqrt(T), d1, d2;
+	double p;
 
-	if (!(sv > 0))
-		return is_call ? fmax(F - K, 0) : fmax(K - F, 0);
-	d1 = log(F / K) / sv + 0.5 * sv;
-	d2 = d1 - sv;
-	if (is_call)
-		return F * hbs_ncdf(d1) - K * hbs_ncdf(d2);
-	return K * hbs_ncdf(-d2) - F * hbs_ncdf(-d1);
+	return bs_black76_price(is_call ? BS_CALL : BS_PUT, F, K, T, s, 0.0, &p) == QM_OK ?
+	    p : NAN;
 }
 
 /* Undiscounted Black vega d price / d vol (per unit vol). */
 static inline double hbs_vega(double F, double K, double s, double T)
 {
-	double sv = s * sqrt(T), d1;
+	struct bs_greeks g;
 
-	if (!(sv > 0))
-		return 0;
-	d1 = log(F / K) / sv + 0.5 * sv;
-	return F * hbs_npdf(d1) * sqrt(T);
+	return bs_black76_greeks(BS_CALL, F, K, T, s, 0.0, &g) == QM_OK ? g.vega : NAN;
 }
 
-/*
- * Implied vol of an undiscounted price c: Newton steps on the vol with a
- * bisection safeguard on the bracket [0, 20]; guess > 0 seeds Newton.
- * Returns NaN when c is outside the no-arbitrage bounds
- * (intrinsic, F or K) or nothing converged.  Accuracy ~1e-14 in price.
- */
-static inline double hbs_implied_vol(double c, double F, double K, double T,
-				     int is_call, double guess)
+/* Implied vol of an undiscounted price c (Jaeckel's inversion); NaN when c
+ * is outside the no-arbitrage bounds.  The guess is not needed: the
+ * inversion converges in two steps from its own rational guess. */
+static inline double hbs_implied_vol(double c, double F, double K, double T, int is_call,
+    double guess)
 {
-	double lo = 0, hi = 20, s, intr, top;
-	int it;
+	double s;
 
-	intr = is_call ? fmax(F - K, 0) : fmax(K - F, 0);
-	top = is_call ? F : K;
-	if (!(c >= intr) || !(c < top) || !(T > 0))
-		return NAN;
-	if (c == intr)
-		return 0;
-	s = (guess > 0 && guess < hi) ? guess :
-	    sqrt(2.0 * HBS_PI / T) * c / (0.5 * (F + K)) + 0.05;
-	for (it = 0; it < 200; it++) {
-		double f = hbs_price(F, K, s, T, is_call) - c;
-		double v = hbs_vega(F, K, s, T), sn;
-
-		if (f > 0)
-			hi = s;
-		else
-			lo = s;
-		if (fabs(f) <= 1e-15 * c || hi - lo < 1e-15 * hi)
-			return s;
-		sn = (v > 0) ? s - f / v : -1;
-		if (!(sn > lo && sn < hi))
-			sn = 0.5 * (lo + hi);
-		if (fabs(sn - s) < 1e-15 * s)
-			return sn;
-		s = sn;
-	}
-	return s;
+	(void)guess;
+	return iv_black76(is_call ? BS_CALL : BS_PUT, F, K, T, c, &s) == QM_OK ? s : NAN;
 }
 
 #endif
