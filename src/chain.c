@@ -13,13 +13,32 @@
 #include "out.h"
 #include "util.h"
 
-/* Finds the first of several alias names; -1 when none. */
-static int chain_col(const struct csv *c, const char *const *names)
+/* The names of each chain column, first the canonical one. */
+static const char *const chain_names[CHAIN_NCOLUMNS][6] = {
+	[CHAIN_C_MATURITY] = { "maturity", "maturity_years", "t", NULL },
+	[CHAIN_C_DAYS] = { "maturity_days", "days", NULL },
+	[CHAIN_C_EXPIRY] = { "expiry", "expiration", NULL },
+	[CHAIN_C_STRIKE] = { "strike", "k", NULL },
+	[CHAIN_C_TYPE] = { "type", "option_type", "right", "cp", NULL },
+	[CHAIN_C_PRICE] = { "price", "mid", NULL },
+	[CHAIN_C_BID] = { "bid", NULL },
+	[CHAIN_C_ASK] = { "ask", NULL },
+	[CHAIN_C_IV] = { "implied_vol", "iv", NULL },
+	[CHAIN_C_SPOT] = { "spot", "s", NULL },
+	[CHAIN_C_FORWARD] = { "forward", "f", NULL },
+	[CHAIN_C_RATE] = { "rate", "r", "zero_rate", "zero_rate_act365", NULL },
+	[CHAIN_C_DIVIDEND] = { "dividend", "dividend_yield", "q", NULL },
+	[CHAIN_C_WEIGHT] = { "weight", NULL },
+	[CHAIN_C_UNDERLYING] = { "underlying", "symbol", NULL },
+};
+
+/* Finds a chain column under any of its names. */
+int chain_column(const struct csv *c, enum chain_column id)
 {
 	int i, k;
 
-	for (k = 0; names[k] != NULL; k++) {
-		if ((i = csv_col(c, names[k])) >= 0)
+	for (k = 0; chain_names[id][k] != NULL; k++) {
+		if ((i = csv_col(c, chain_names[id][k])) >= 0)
 			return i;
 	}
 	return -1;
@@ -66,21 +85,6 @@ static int chain_bad(const struct csv *c, size_t r, int col, const char *what, c
 /* Loads a chain file. */
 int chain_load(const char *path, int date, int need, struct chain_file *out, char **cause)
 {
-	static const char *const n_mat[] = { "maturity", "maturity_years", "t", NULL };
-	static const char *const n_days[] = { "maturity_days", "days", NULL };
-	static const char *const n_exp[] = { "expiry", "expiration", NULL };
-	static const char *const n_strike[] = { "strike", "k", NULL };
-	static const char *const n_type[] = { "type", "option_type", "right", "cp", NULL };
-	static const char *const n_price[] = { "price", "mid", NULL };
-	static const char *const n_bid[] = { "bid", NULL };
-	static const char *const n_ask[] = { "ask", NULL };
-	static const char *const n_iv[] = { "implied_vol", "iv", NULL };
-	static const char *const n_spot[] = { "spot", "s", NULL };
-	static const char *const n_fwd[] = { "forward", "f", NULL };
-	static const char *const n_rate[] = { "rate", "r", "zero_rate", "zero_rate_act365", NULL };
-	static const char *const n_div[] = { "dividend", "dividend_yield", "q", NULL };
-	static const char *const n_w[] = { "weight", NULL };
-	static const char *const n_und[] = { "underlying", "symbol", NULL };
 	struct csv *c = &out->csv;
 	int cm, cd, ce, ck, ct, cp, cb, ca, cv, cs, cf, cr, cq, cw, cu;
 	size_t r;
@@ -88,21 +92,21 @@ int chain_load(const char *path, int date, int need, struct chain_file *out, cha
 	memset(out, 0, sizeof *out);
 	if (csv_read(path, c, cause) != 0)
 		return -1;
-	cm = chain_col(c, n_mat);
-	cd = chain_col(c, n_days);
-	ce = chain_col(c, n_exp);
-	ck = chain_col(c, n_strike);
-	ct = chain_col(c, n_type);
-	cp = chain_col(c, n_price);
-	cb = chain_col(c, n_bid);
-	ca = chain_col(c, n_ask);
-	cv = chain_col(c, n_iv);
-	cs = chain_col(c, n_spot);
-	cf = chain_col(c, n_fwd);
-	cr = chain_col(c, n_rate);
-	cq = chain_col(c, n_div);
-	cw = chain_col(c, n_w);
-	cu = chain_col(c, n_und);
+	cm = chain_column(c, CHAIN_C_MATURITY);
+	cd = chain_column(c, CHAIN_C_DAYS);
+	ce = chain_column(c, CHAIN_C_EXPIRY);
+	ck = chain_column(c, CHAIN_C_STRIKE);
+	ct = chain_column(c, CHAIN_C_TYPE);
+	cp = chain_column(c, CHAIN_C_PRICE);
+	cb = chain_column(c, CHAIN_C_BID);
+	ca = chain_column(c, CHAIN_C_ASK);
+	cv = chain_column(c, CHAIN_C_IV);
+	cs = chain_column(c, CHAIN_C_SPOT);
+	cf = chain_column(c, CHAIN_C_FORWARD);
+	cr = chain_column(c, CHAIN_C_RATE);
+	cq = chain_column(c, CHAIN_C_DIVIDEND);
+	cw = chain_column(c, CHAIN_C_WEIGHT);
+	cu = chain_column(c, CHAIN_C_UNDERLYING);
 	if (cm < 0 && cd < 0 && ce < 0) {
 		*cause = xasprintf("%s: no maturity column (maturity in years, maturity_days, or "
 		    "expiry with --date)", path);

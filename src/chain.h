@@ -36,6 +36,19 @@ struct chain_file {
 	struct chain_row *rows;
 };
 
+/* The columns of the chain format; each has one or more names
+ * (help chain-format).  Shared with the importer (market-csv.c) so the
+ * format is defined once. */
+enum chain_column {
+	CHAIN_C_MATURITY, CHAIN_C_DAYS, CHAIN_C_EXPIRY, CHAIN_C_STRIKE, CHAIN_C_TYPE,
+	CHAIN_C_PRICE, CHAIN_C_BID, CHAIN_C_ASK, CHAIN_C_IV, CHAIN_C_SPOT, CHAIN_C_FORWARD,
+	CHAIN_C_RATE, CHAIN_C_DIVIDEND, CHAIN_C_WEIGHT, CHAIN_C_UNDERLYING,
+	CHAIN_NCOLUMNS
+};
+
+/* Returns the index in c of a chain column under any of its names, or -1. */
+int chain_column(const struct csv *c, enum chain_column id);
+
 /* What a command needs from a chain. */
 #define CHAIN_NEED_QUOTE 0x1    /* a price, bid/ask or implied_vol column */
 #define CHAIN_NEED_TYPE  0x2    /* a type column */

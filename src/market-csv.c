@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chain.h"
 #include "csv.h"
 #include "market-csv.h"
 #include "util.h"
@@ -253,21 +254,6 @@ static double mcsv_common(const struct option_chain *c, size_t off)
 int market_csv_read_chains(const char *path, const char *underlying, int date,
     struct market_csv_chain **out, size_t *nout, char **cause)
 {
-	static const char *const n_mat[] = { "maturity", "maturity_years", "t", NULL };
-	static const char *const n_days[] = { "maturity_days", "days", NULL };
-	static const char *const n_exp[] = { "expiry", "expiration", NULL };
-	static const char *const n_strike[] = { "strike", "k", NULL };
-	static const char *const n_type[] = { "type", "option_type", "right", "cp", NULL };
-	static const char *const n_price[] = { "price", "mid", NULL };
-	static const char *const n_bid[] = { "bid", NULL };
-	static const char *const n_ask[] = { "ask", NULL };
-	static const char *const n_iv[] = { "implied_vol", "iv", NULL };
-	static const char *const n_spot[] = { "spot", "s", NULL };
-	static const char *const n_fwd[] = { "forward", "f", NULL };
-	static const char *const n_rate[] = { "rate", "r", "zero_rate", "zero_rate_act365", NULL };
-	static const char *const n_div[] = { "dividend", "dividend_yield", "q", NULL };
-	static const char *const n_w[] = { "weight", NULL };
-	static const char *const n_und[] = { "underlying", "symbol", NULL };
 	static const char *const n_qdate[] = { "quote_date", "date", NULL };
 	static const char *const n_occ[] = { "contract_symbol", "contractsymbol", "option_symbol",
 	    "occ", NULL };
@@ -282,21 +268,21 @@ int market_csv_read_chains(const char *path, const char *underlying, int date,
 	*nout = 0;
 	if (csv_read(path, &c, cause) != 0)
 		return -1;
-	cm = mcsv_col(&c, n_mat);
-	cdays = mcsv_col(&c, n_days);
-	ce = mcsv_col(&c, n_exp);
-	ck = mcsv_col(&c, n_strike);
-	ct = mcsv_col(&c, n_type);
-	cp = mcsv_col(&c, n_price);
-	cb = mcsv_col(&c, n_bid);
-	ca = mcsv_col(&c, n_ask);
-	civ = mcsv_col(&c, n_iv);
-	cs = mcsv_col(&c, n_spot);
-	cf = mcsv_col(&c, n_fwd);
-	cr = mcsv_col(&c, n_rate);
-	cq = mcsv_col(&c, n_div);
-	cw = mcsv_col(&c, n_w);
-	cu = mcsv_col(&c, n_und);
+	cm = chain_column(&c, CHAIN_C_MATURITY);
+	cdays = chain_column(&c, CHAIN_C_DAYS);
+	ce = chain_column(&c, CHAIN_C_EXPIRY);
+	ck = chain_column(&c, CHAIN_C_STRIKE);
+	ct = chain_column(&c, CHAIN_C_TYPE);
+	cp = chain_column(&c, CHAIN_C_PRICE);
+	cb = chain_column(&c, CHAIN_C_BID);
+	ca = chain_column(&c, CHAIN_C_ASK);
+	civ = chain_column(&c, CHAIN_C_IV);
+	cs = chain_column(&c, CHAIN_C_SPOT);
+	cf = chain_column(&c, CHAIN_C_FORWARD);
+	cr = chain_column(&c, CHAIN_C_RATE);
+	cq = chain_column(&c, CHAIN_C_DIVIDEND);
+	cw = chain_column(&c, CHAIN_C_WEIGHT);
+	cu = chain_column(&c, CHAIN_C_UNDERLYING);
 	cdate = mcsv_col(&c, n_qdate);
 	cocc = mcsv_col(&c, n_occ);
 	if (date == 0 && cdate >= 0 && c.nrows > 0) {
