@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "feed.h"
 #include "help.h"
 #include "log.h"
 #include "qd.h"
@@ -115,8 +116,17 @@ int main(int argc, char **argv)
 		ctx.out = &qd.out;
 		rc = cmd_run_argv(&ctx, argc - i, argv + i);
 		free(ctx.cause);
-	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		/* The console is alive on the embedded defaults: the configured
+		 * feed (the simulator unless set otherwise) runs while it is up. */
+		if (feed_global_start(NULL, qd.conf, &cause) != 0) {
+			log_warn("feed: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
 		rc = ui_console_run(&qd, startup);
+		feed_global_stop();
+	}
 	else
 		rc = qd_run_file(&qd, "-");
 	fflush(stdout);
