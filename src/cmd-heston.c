@@ -17,6 +17,8 @@
 #include "cmd.h"
 #include "heston-calib.h"
 #include "heston.h"
+#include "market-state.h"
+#include "market.h"
 #include "option-rows.h"
 #include "qm-status.h"
 #include "util.h"
@@ -287,87 +289,195 @@ static int cmd_heston_start(struct cmd_ctx *ctx, const char *s, heston_params *p
 	return 0;
 }
 
-/* calibrate heston --chain FILE */
-static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
+/* The quotes of one calibration, from a chain file or the market state. */
+struct cmd_hquotes {
+	size_t n;
+	double S;
+	double *T, *K, *r, *q, *price, *iv, *spread;
+	int *type;
+	int have_iv, have_price;
+	char *where;            /* "FILE" or "market state SYMBOL", for messages */
+	int *line;              /* file line per quote (0: none) */
+};
+
+/* Allocates room for n quotes. */
+static void cmd_hquotes_alloc(struct cmd_hquotes *h, size_t n)
 {
-	static const char *const words[] = {
-		[QM_OK] = "converged", [QM_EMAXITER] = "max-iterations", [QM_ETIMEOUT] = "time-budget"
-	};
+	memset(h, 0, sizeof *h);
+	h->n = n;
+	h->S = NAN;
+	h->T = xcalloc(n + 1, sizeof *h->T);
+	h->K = xcalloc(n + 1, sizeof *h->K);
+	h->r = xcalloc(n + 1, sizeof *h->r);
+	h->q = xcalloc(n + 1, sizeof *h->q);
+	h->price = xcalloc(n + 1, sizeof *h->price);
+	h->iv = xcalloc(n + 1, sizeof *h->iv);
+	h->spread = xcalloc(n + 1, sizeof *h->spread);
+	h->type = xcalloc(n + 1, sizeof *h->type);
+	h->line = xcalloc(n + 1, sizeof *h->line);
+	h->have_iv = h->have_price = 1;
+}
+
+/* Frees the quotes. */
+static void cmd_hquotes_free(struct cmd_hquotes *h)
+{
+	free(h->T);
+	free(h->K);
+	free(h->r);
+	free(h->q);
+	free(h->price);
+	free(h->iv);
+	free(h->spread);
+	free(h->type);
+	free(h->line);
+	free(h->where);
+}
+
+/* Reads the quotes of a chain file (--chain). */
+static int cmd_hquotes_file(struct cmd_ctx *ctx, const struct cmd_args *a,
+    struct cmd_hquotes *h)
+{
 	struct option_defaults d;
 	struct chain_file c;
-	heston_calib_workspace *w = NULL;
-	heston_calib_opts o;
-	heston_calib_result res;
-	heston_chain hc;
-	heston_params start;
-	double *T, *K, *r, *q, *price, *iv, *spread, S = NAN;
-	int *type, st, have_iv = 1, have_price = 1, rc = -1;
-	const char *wt = cmd_arg_str(a, "weights", "uniform");
 	char *cause = NULL;
-	size_t i, n;
+	size_t i;
 
-	if (!cmd_arg_has(a, "chain"))
-		return cmd_usage_error(ctx, "calibrate heston: missing option --chain FILE");
-	heston_calib_defaults(&o);
-	if (cmd_arg_has(a, "start")) {
-		if (cmd_heston_start(ctx, cmd_arg_str(a, "start", ""), &start) != 0)
-			return -1;
-		o.warm = &start;
-	}
 	option_defaults_read(a, 0, &d);
 	if (option_load_chain(ctx, a, CHAIN_NEED_QUOTE, &c) != 0)
 		return -1;
-	n = c.n;
-	T = xcalloc(n, sizeof *T);
-	K = xcalloc(n, sizeof *K);
-	r = xcalloc(n, sizeof *r);
-	q = xcalloc(n, sizeof *q);
-	price = xcalloc(n, sizeof *price);
-	iv = xcalloc(n, sizeof *iv);
-	spread = xcalloc(n, sizeof *spread);
-	type = xcalloc(n, sizeof *type);
-	for (i = 0; i < n; i++) {
+	cmd_hquotes_alloc(h, c.n);
+	h->where = xstrdup(c.csv.path);
+	for (i = 0; i < c.n; i++) {
 		const struct chain_row *row = &c.rows[i];
 		struct option_inputs in;
 
 		if (option_inputs_row(&c, i, &d, &in, &cause) != 0) {
 			cmd_error(ctx, "calibrate heston: %s", cause);
 			free(cause);
-			goto out;
+			chain_free(&c);
+			return -1;
 		}
-		if (!isnan(S) && fabs(in.S - S) > 1e-12 * S) {
+		if (!isnan(h->S) && fabs(in.S - h->S) > 1e-12 * h->S) {
 			cmd_error(ctx, "calibrate heston: %s:%d: spot %g differs from %g: one "
-			    "calibration takes one underlying price", c.csv.path, row->line, in.S, S);
-			goto out;
+			    "calibration takes one underlying price", c.csv.path, row->line, in.S, h->S);
+			chain_free(&c);
+			return -1;
 		}
-		S = in.S;
-		T[i] = in.T;
-		K[i] = in.K;
-		r[i] = in.r;
-		q[i] = in.q;
-		type[i] = in.type > 0 ? HESTON_CALL : HESTON_PUT;
-		price[i] = row->price;
-		iv[i] = row->implied_vol;
-		spread[i] = row->ask - row->bid;
-		have_iv &= !isnan(iv[i]);
-		have_price &= !isnan(price[i]);
+		h->S = in.S;
+		h->T[i] = in.T;
+		h->K[i] = in.K;
+		h->r[i] = in.r;
+		h->q[i] = in.q;
+		h->type[i] = in.type > 0 ? HESTON_CALL : HESTON_PUT;
+		h->price[i] = row->price;
+		h->iv[i] = row->implied_vol;
+		h->spread[i] = row->ask - row->bid;
+		h->line[i] = row->line;
+		h->have_iv &= !isnan(h->iv[i]);
+		h->have_price &= !isnan(h->price[i]);
+	}
+	chain_free(&c);
+	return 0;
+}
+
+/* Reads the latest clean chain of an underlying from the market state
+ * (the feed: the simulator by default). */
+static int cmd_hquotes_market(struct cmd_ctx *ctx, const char *symbol, struct cmd_hquotes *h)
+{
+	const struct mstate_snap *snap = mstate_snapshot(mstate_global());
+	const struct option_chain *c = mstate_snap_chain(snap, symbol);
+	size_t i, k = 0;
+
+	if (c == NULL || c->n == 0) {
+		mstate_snap_release(snap);
+		return cmd_error(ctx, "calibrate heston: no option chain for '%s' in the market "
+		    "state (start a feed with `feed start`, or import one)", symbol);
+	}
+	cmd_hquotes_alloc(h, c->n);
+	h->where = xasprintf("market state %s", symbol);
+	h->S = c->spot;
+	for (i = 0; i < c->n; i++) {
+		const struct option_quote *oq = &c->opts[i];
+		double mid = market_mid(&oq->q), T = market_option_maturity(c, oq), fwd;
+
+		/* Only quotes that validation kept and gave an implied vol: the
+		 * rest (no bid, price at a bound) cannot inform the fit. */
+		if (!(T > 0) || !(oq->implied_vol > 0))
+			continue;
+		/* Out-of-the-money options only, as desks fit surfaces: an
+		 * in-the-money quote's vol is its OTM twin's through parity, with
+		 * the intrinsic value's noise on top. */
+		fwd = !isnan(oq->forward) ? oq->forward : c->spot * exp(((!isnan(oq->rate) ?
+		    oq->rate : !isnan(c->rate) ? c->rate : 0) - (!isnan(oq->dividend) ?
+		    oq->dividend : !isnan(c->dividend) ? c->dividend : 0)) * T);
+		if ((oq->opt.right == OPT_RIGHT_CALL) != (oq->opt.strike >= fwd))
+			continue;
+		h->T[k] = T;
+		h->K[k] = oq->opt.strike;
+		h->r[k] = !isnan(oq->rate) ? oq->rate : !isnan(c->rate) ? c->rate : 0;
+		h->q[k] = !isnan(oq->dividend) ? oq->dividend : !isnan(c->dividend) ? c->dividend : 0;
+		h->type[k] = oq->opt.right == OPT_RIGHT_CALL ? HESTON_CALL : HESTON_PUT;
+		h->price[k] = mid;
+		h->iv[k] = oq->implied_vol;
+		h->spread[k] = oq->q.ask - oq->q.bid;
+		h->have_iv &= !isnan(h->iv[k]);
+		h->have_price &= !isnan(h->price[k]);
+		k++;
+	}
+	h->n = k;
+	mstate_snap_release(snap);
+	if (k == 0 || !(h->S > 0))
+		return cmd_error(ctx, "calibrate heston: the chain of '%s' has no usable quotes "
+		    "or no spot", symbol);
+	return 0;
+}
+
+/* calibrate heston --chain FILE | SYMBOL */
+static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	static const char *const words[] = {
+		[QM_OK] = "converged", [QM_EMAXITER] = "max-iterations", [QM_ETIMEOUT] = "time-budget"
+	};
+	heston_calib_workspace *w = NULL;
+	heston_calib_opts o;
+	heston_calib_result res;
+	heston_chain hc;
+	heston_params start;
+	struct cmd_hquotes h;
+	int st, rc = -1;
+	const char *wt = cmd_arg_str(a, "weights", "uniform"), *sym = cmd_arg_pos(a, 0);
+	size_t i;
+
+	if (cmd_arg_has(a, "chain") == (sym != NULL))
+		return cmd_usage_error(ctx, "calibrate heston: give either --chain FILE or a "
+		    "SYMBOL of the market state");
+	heston_calib_defaults(&o);
+	if (cmd_arg_has(a, "start")) {
+		if (cmd_heston_start(ctx, cmd_arg_str(a, "start", ""), &start) != 0)
+			return -1;
+		o.warm = &start;
+	}
+	if ((sym != NULL ? cmd_hquotes_market(ctx, sym, &h) : cmd_hquotes_file(ctx, a, &h)) != 0) {
+		if (h.T != NULL)
+			cmd_hquotes_free(&h);
+		return -1;
 	}
 	if (strcmp(wt, "spread") == 0) {
-		for (i = 0; i < n; i++) {
-			if (!(spread[i] > 0)) {
+		for (i = 0; i < h.n; i++) {
+			if (!(h.spread[i] > 0)) {
 				cmd_error(ctx, "calibrate heston: %s:%d: --weights spread needs bid "
-				    "and ask with ask > bid", c.csv.path, c.rows[i].line);
+				    "and ask with ask > bid", h.where, h.line[i]);
 				goto out;
 			}
 		}
 	}
 	o.weighting = strcmp(wt, "vega") == 0 ? HESTON_W_VEGA :
 	    strcmp(wt, "spread") == 0 ? HESTON_W_SPREAD : HESTON_W_UNIFORM;
-	o.target = have_iv ? HESTON_FIT_IV : HESTON_FIT_PRICE;
+	o.target = h.have_iv ? HESTON_FIT_IV : HESTON_FIT_PRICE;
 	if (cmd_arg_has(a, "objective"))
 		o.target = strcmp(cmd_arg_str(a, "objective", ""), "iv") == 0 ?
 		    HESTON_FIT_IV : HESTON_FIT_PRICE;
-	if (o.target == HESTON_FIT_PRICE && !have_price) {
+	if (o.target == HESTON_FIT_PRICE && !h.have_price) {
 		cmd_error(ctx, "calibrate heston: --objective price needs a price (or bid and "
 		    "ask) in every row");
 		goto out;
@@ -381,28 +491,30 @@ static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args 
 		    "negative");
 		goto out;
 	}
-	hc.n = n;
-	hc.S = S;
-	hc.T = T;
-	hc.K = K;
-	hc.r = r;
-	hc.q = q;
-	hc.type = type;
-	hc.price = have_price ? price : NULL;
-	hc.iv = have_iv ? iv : NULL;
-	hc.spread = spread;
-	if ((w = heston_calib_alloc(n)) == NULL) {
-		cmd_error(ctx, "calibrate heston: out of memory for %zu quotes", n);
+	hc.n = h.n;
+	hc.S = h.S;
+	hc.T = h.T;
+	hc.K = h.K;
+	hc.r = h.r;
+	hc.q = h.q;
+	hc.type = h.type;
+	hc.price = h.have_price ? h.price : NULL;
+	hc.iv = h.have_iv ? h.iv : NULL;
+	hc.spread = h.spread;
+	if ((w = heston_calib_alloc(h.n)) == NULL) {
+		cmd_error(ctx, "calibrate heston: out of memory for %zu quotes", h.n);
 		goto out;
 	}
 	st = heston_calibrate(&hc, &o, w, &res);
 	if (st != QM_OK && st != QM_EMAXITER && st != QM_ETIMEOUT) {
-		cmd_error(ctx, "calibrate heston: %s", st == QM_EBOUNDS ?
+		cmd_error(ctx, "calibrate heston: %s: %s", h.where, st == QM_EBOUNDS ?
 		    "a quote lies outside the no-arbitrage bounds (no implied vol)" :
 		    qm_strerror(st));
 		goto out;
 	}
 	out_begin(ctx->out);
+	if (sym != NULL)
+		out_str(ctx->out, "underlying", sym);
 	out_num(ctx->out, "kappa", res.params.kappa);
 	out_num(ctx->out, "theta", res.params.theta);
 	out_num(ctx->out, "sigma", res.params.sigma);
@@ -420,27 +532,20 @@ static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args 
 	out_str(ctx->out, "status", words[st]);
 	out_bool(ctx->out, "feller", 2 * res.params.kappa * res.params.theta >=
 	    res.params.sigma * res.params.sigma);
-	out_int(ctx->out, "quotes", (long long)n);
+	out_int(ctx->out, "quotes", (long long)h.n);
 	out_end(ctx->out);
 	rc = 0;
 out:
 	heston_calib_free(w);
-	free(T);
-	free(K);
-	free(r);
-	free(q);
-	free(price);
-	free(iv);
-	free(spread);
-	free(type);
-	chain_free(&c);
+	cmd_hquotes_free(&h);
 	return rc;
 }
 
 const struct cmd_entry cmd_calibrate_heston_entry = {
 	.name = "calibrate heston",
+	.positional = "[SYMBOL]",
 	.min_pos = 0,
-	.max_pos = 0,
+	.max_pos = 1,
 	.opts = cmd_calibrate_heston_opts,
 	.topic = "calibrate",
 	.flags = CMD_READONLY_OK,
