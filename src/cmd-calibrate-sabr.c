@@ -16,13 +16,15 @@
 #include "bs.h"
 #include "cmd.h"
 #include "iv.h"
+#include "market-state.h"
+#include "market.h"
 #include "option-rows.h"
 #include "qm-status.h"
 #include "sabr-calib.h"
 #include "util.h"
 
 static const struct cmd_opt cmd_calibrate_sabr_opts[] = {
-	{ "chain", OPT_STRING, "FILE", 1, "chain file (help chain-format)" },
+	{ "chain", OPT_STRING, "FILE", 0, "chain file (help chain-format), or give a SYMBOL" },
 	{ "beta", OPT_DOUBLE, "B", 1, "fixed CEV exponent in [0, 1]" },
 	{ "forward", OPT_DOUBLE, "F", 0, "forward for every slice (else per row or from spot)" },
 	{ "spot", OPT_DOUBLE, "S", 0, "underlying price (forward S e^((r-q)T))" },
@@ -111,7 +113,69 @@ static int cmd_fit_slice(struct cmd_ctx *ctx, const struct cmd_args *a, sabr_cal
 	return 0;
 }
 
-/* calibrate sabr --chain FILE --beta B */
+/* Fits every expiry of the latest clean chain of an underlying in the
+ * market state: out-of-the-money options with a validated implied vol. */
+static int cmd_calibrate_sabr_market(struct cmd_ctx *ctx, const struct cmd_args *a,
+    const char *symbol)
+{
+	const struct mstate_snap *snap = mstate_snapshot(mstate_global());
+	const struct option_chain *live = mstate_snap_chain(snap, symbol);
+	struct option_chain c;
+	struct cmd_slice s;
+	sabr_calib_workspace *w;
+	size_t i, j;
+	int rc = 0, fitted = 0;
+
+	if (live == NULL || live->n == 0) {
+		mstate_snap_release(snap);
+		return cmd_error(ctx, "calibrate sabr: no option chain for '%s' in the market "
+		    "state (start a feed with `feed start`, or import one)", symbol);
+	}
+	market_chain_copy(&c, live);
+	mstate_snap_release(snap);
+	market_chain_sort(&c);
+	s.K = xcalloc(c.n, sizeof *s.K);
+	s.vol = xcalloc(c.n, sizeof *s.vol);
+	s.w = xcalloc(c.n, sizeof *s.w);
+	w = sabr_calib_workspace_alloc(c.n);
+	for (i = 0; i < c.n && rc == 0; i = j) {
+		s.T = market_option_maturity(&c, &c.opts[i]);
+		s.F = NAN;
+		s.n = 0;
+		for (j = i; j < c.n && c.opts[j].opt.expiry == c.opts[i].opt.expiry; j++) {
+			const struct option_quote *oq = &c.opts[j];
+			double r = !isnan(oq->rate) ? oq->rate : !isnan(c.rate) ? c.rate : 0;
+			double q = !isnan(oq->dividend) ? oq->dividend : !isnan(c.dividend) ? c.dividend : 0;
+			double F = !isnan(oq->forward) ? oq->forward : c.spot * exp((r - q) * s.T);
+
+			/* OTM only: the ITM twin carries the same vol plus intrinsic noise. */
+			if (!(oq->implied_vol > 0) || !(F > 0) ||
+			    (oq->opt.right == OPT_RIGHT_CALL) != (oq->opt.strike >= F))
+				continue;
+			s.F = F;
+			s.K[s.n] = oq->opt.strike;
+			s.vol[s.n] = oq->implied_vol;
+			s.w[s.n] = isnan(oq->weight) ? 1.0 : oq->weight;
+			s.n++;
+		}
+		/* Three parameters need more than three quotes. */
+		if (s.n >= 4 && s.T > 0) {
+			rc = cmd_fit_slice(ctx, a, w, &s);
+			fitted++;
+		}
+	}
+	if (rc == 0 && fitted == 0)
+		rc = cmd_error(ctx, "calibrate sabr: no expiry of '%s' has four usable quotes",
+		    symbol);
+	sabr_calib_workspace_free(w);
+	free(s.K);
+	free(s.vol);
+	free(s.w);
+	market_chain_free(&c);
+	return rc;
+}
+
+/* calibrate sabr --chain FILE --beta B | SYMBOL --beta B */
 static int cmd_calibrate_sabr_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct option_defaults d;
@@ -125,6 +189,11 @@ static int cmd_calibrate_sabr_exec(struct cmd_ctx *ctx, const struct cmd_args *a
 
 	if (!(beta >= 0 && beta <= 1))
 		return cmd_error(ctx, "calibrate sabr: --beta must lie in [0, 1]");
+	if (cmd_arg_has(a, "chain") == (cmd_arg_pos(a, 0) != NULL))
+		return cmd_usage_error(ctx, "calibrate sabr: give either --chain FILE or a "
+		    "SYMBOL of the market state");
+	if (cmd_arg_pos(a, 0) != NULL)
+		return cmd_calibrate_sabr_market(ctx, a, cmd_arg_pos(a, 0));
 	option_defaults_read(a, 1, &d);
 	if (option_load_chain(ctx, a, CHAIN_NEED_QUOTE, &c) != 0)
 		return -1;
@@ -187,8 +256,9 @@ static int cmd_calibrate_sabr_exec(struct cmd_ctx *ctx, const struct cmd_args *a
 
 const struct cmd_entry cmd_calibrate_sabr_entry = {
 	.name = "calibrate sabr",
+	.positional = "[SYMBOL]",
 	.min_pos = 0,
-	.max_pos = 0,
+	.max_pos = 1,
 	.opts = cmd_calibrate_sabr_opts,
 	.topic = "calibrate",
 	.flags = CMD_READONLY_OK,
