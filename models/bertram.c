@@ -71,14 +71,14 @@ struct bt_moments {
 };
 
 /* Tells whether the OU parameters are finite with mu > 0 and sigma > 0. */
-static int bt_bad_ou(const struct bertram_ou *p)
+static int bt_bad_ou(const struct ou_params *p)
 {
 	return p == NULL || !isfinite(p->theta) || !isfinite(p->mu) ||
 	       !isfinite(p->sigma) || p->mu <= 0.0 || p->sigma <= 0.0;
 }
 
 /* Returns the stationary standard deviation sigma / sqrt(2 mu). */
-static double bt_sd(const struct bertram_ou *p)
+static double bt_sd(const struct ou_params *p)
 {
 	return p->sigma / sqrt(2.0 * p->mu);
 }
@@ -191,7 +191,7 @@ static void bt_moments_z(double za, double zm, struct bt_moments *mo)
 }
 
 /* Checks levels a < m, converts them to z units and fills the moments. */
-static int bt_moments(const struct bertram_ou *p, double a, double m,
+static int bt_moments(const struct ou_params *p, double a, double m,
 		      struct bt_moments *mo)
 {
 	double s, za, zm;
@@ -221,7 +221,7 @@ static double bt_unscale(double mant, double sc, double div)
 	return exp(lg);
 }
 
-int bertram_trade_length(const struct bertram_ou *p, double a, double m,
+int bertram_trade_length(const struct ou_params *p, double a, double m,
 			 double *mean, double *var)
 {
 	struct bt_moments mo;
@@ -249,7 +249,7 @@ int bertram_trade_length(const struct bertram_ou *p, double a, double m,
 }
 
 /* Fills mu_r (per year) and sigma_r^2 (per year) from scaled moments. */
-static void bt_return_from(const struct bertram_ou *p, const struct bt_moments *mo,
+static void bt_return_from(const struct ou_params *p, const struct bt_moments *mo,
 			   double r, double *ret_mean, double *ret_var)
 {
 	double damp = exp(-mo->sc);
@@ -258,7 +258,7 @@ static void bt_return_from(const struct bertram_ou *p, const struct bt_moments *
 	*ret_var = r * r * p->mu * mo->vs / (mo->es * mo->es * mo->es) * damp;
 }
 
-int bertram_return(const struct bertram_ou *p, double a, double m, double c,
+int bertram_return(const struct ou_params *p, double a, double m, double c,
 		   double *ret_mean, double *ret_var)
 {
 	struct bt_moments mo;
@@ -282,7 +282,7 @@ int bertram_return(const struct bertram_ou *p, double a, double m, double c,
 }
 
 /* Returns the Sharpe ratio from scaled moments; r = m - a - c != 0. */
-static double bt_sharpe_from(const struct bertram_ou *p, const struct bt_moments *mo,
+static double bt_sharpe_from(const struct ou_params *p, const struct bt_moments *mo,
 			     double r, double rf, int rf_mode)
 {
 	/* mu_r / sigma_r = sign(r) sqrt(mu E[T] / V[T]) needs no r at all. */
@@ -301,7 +301,7 @@ static double bt_sharpe_from(const struct bertram_ou *p, const struct bt_moments
 	return copysign(base, r) - rf * exp(lg);
 }
 
-int bertram_sharpe(const struct bertram_ou *p, double a, double m, double c,
+int bertram_sharpe(const struct ou_params *p, double a, double m, double c,
 		   double rf, int rf_mode, double *sharpe)
 {
 	struct bt_moments mo;
@@ -331,7 +331,7 @@ static void bt_levels_nan(struct bertram_levels *out)
 }
 
 /* Fills a levels record for a = theta - d, m = theta + d. */
-static int bt_levels_fill(const struct bertram_ou *p, double d, double c,
+static int bt_levels_fill(const struct ou_params *p, double d, double c,
 			  double rf, int rf_mode, struct bertram_levels *out)
 {
 	struct bt_moments mo;
@@ -420,7 +420,7 @@ static double bt_zero(double lo, double hi, double k, double tol)
 	return b;
 }
 
-int bertram_optimal_return(const struct bertram_ou *p, double c,
+int bertram_optimal_return(const struct ou_params *p, double c,
 			   struct bertram_levels *out)
 {
 	double k, u, d;
@@ -441,7 +441,7 @@ int bertram_optimal_return(const struct bertram_ou *p, double c,
 
 /* What the Sharpe objective needs besides the level. */
 struct bt_sharpe_ctx {
-	const struct bertram_ou *p;
+	const struct ou_params *p;
 	double s, c, rf;
 	int rf_mode;
 };
@@ -526,7 +526,7 @@ static double bt_fmin(double lo, double hi, double x0, const struct bt_sharpe_ct
 	return x;
 }
 
-int bertram_optimal_sharpe(const struct bertram_ou *p, double c, double rf,
+int bertram_optimal_sharpe(const struct ou_params *p, double c, double rf,
 			   int rf_mode, struct bertram_levels *out)
 {
 	struct bt_sharpe_ctx cx;

@@ -31,12 +31,11 @@
 #ifndef QM_BERTRAM_H
 #define QM_BERTRAM_H
 
-/* Parameters of the OU spread dX = mu (theta - X) dt + sigma dB. */
-struct bertram_ou {
-	double theta;	/* long-run mean, units of X (log-price) */
-	double mu;	/* mean-reversion speed, per year (Bertram's alpha) */
-	double sigma;	/* diffusion, units of X per sqrt(year) (Bertram's eta) */
-};
+#include "ou.h"
+
+/* The OU spread dX = mu (theta - X) dt + sigma dB is described by
+ * struct ou_params (ou.h): theta in units of X (log-price), mu per year
+ * (Bertram's alpha), sigma in units of X per sqrt(year) (Bertram's eta). */
 
 /* A pair of levels and what the trading rule earns with them. */
 struct bertram_levels {
@@ -71,7 +70,7 @@ enum bertram_rf_mode {
  * that the result exceeds DBL_MAX, or beyond 1000 sd; intermediate
  * quantities never overflow.
  */
-int bertram_trade_length(const struct bertram_ou *p, double a, double m,
+int bertram_trade_length(const struct ou_params *p, double a, double m,
 			 double *mean, double *var);
 
 /*
@@ -81,7 +80,7 @@ int bertram_trade_length(const struct bertram_ou *p, double a, double m,
  * ret_var may be NULL.  Computed in scaled form, so far-out levels give
  * results that underflow towards 0 rather than overflow.
  */
-int bertram_return(const struct bertram_ou *p, double a, double m, double c,
+int bertram_return(const struct ou_params *p, double a, double m, double c,
 		   double *ret_mean, double *ret_var);
 
 /*
@@ -89,7 +88,7 @@ int bertram_return(const struct bertram_ou *p, double a, double m, double c,
  * c >= 0 and risk-free rate rf (per year, or per trade: see
  * enum bertram_rf_mode).  Returns QM_EINVAL when m - a - c == 0 (sigma_r = 0).
  */
-int bertram_sharpe(const struct bertram_ou *p, double a, double m, double c,
+int bertram_sharpe(const struct ou_params *p, double a, double m, double c,
 		   double rf, int rf_mode, double *sharpe);
 
 /*
@@ -102,7 +101,7 @@ int bertram_sharpe(const struct bertram_ou *p, double a, double m, double c,
  * c = 0 is QM_EINVAL: the supremum is then approached as a, m -> theta,
  * trading infinitely often.
  */
-int bertram_optimal_return(const struct bertram_ou *p, double c,
+int bertram_optimal_return(const struct ou_params *p, double c,
 			   struct bertram_levels *out);
 
 /*
@@ -116,7 +115,7 @@ int bertram_optimal_return(const struct bertram_ou *p, double c,
  * and is largest as the levels close in on m - a = c (the fields then hold
  * the edge point).  The level is found to ~1e-8 relative.
  */
-int bertram_optimal_sharpe(const struct bertram_ou *p, double c, double rf,
+int bertram_optimal_sharpe(const struct ou_params *p, double c, double rf,
 			   int rf_mode, struct bertram_levels *out);
 
 #endif

@@ -32,7 +32,7 @@ static const struct cmd_opt cmd_ou_bertram_opts[] = {
 /* ou bertram */
 static int cmd_ou_bertram_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
-	struct bertram_ou p;
+	struct ou_params p;
 	struct bertram_levels lv;
 	const char *obj = cmd_arg_str(a, "objective", "return");
 	int sharpe = strcmp(obj, "sharpe") == 0, st, mode;

@@ -34,7 +34,7 @@
 #include "qm-status.h"
 
 /* Bertram's example: alpha = 180.9670 per year, eta = 0.1538. */
-static const struct bertram_ou ex = { 0.0, 180.9670, 0.1538 };
+static const struct ou_params ex = { 0.0, 180.9670, 0.1538 };
 
 /* Asserts |got - want| <= tol * |want| with a readable message. */
 #define ASSERT_REL(got, want, tol) do {					\
@@ -124,7 +124,7 @@ static void q_leg(struct quad *q, double x, double top, double *mean, double *va
 }
 
 /* Computes E[T] (years) and V[T] (years^2) of the cycle za -> zm -> za. */
-static void quad_cycle(const struct bertram_ou *p, double za, double zm,
+static void quad_cycle(const struct ou_params *p, double za, double zm,
 		       double *mean, double *var)
 {
 	struct quad q;
@@ -143,7 +143,7 @@ static void quad_cycle(const struct bertram_ou *p, double za, double zm,
 }
 
 /* Returns the stationary standard deviation of the example process. */
-static double sd_of(const struct bertram_ou *p)
+static double sd_of(const struct ou_params *p)
 {
 	return p->sigma / sqrt(2.0 * p->mu);
 }
@@ -176,7 +176,7 @@ END_TEST
 /* A nonzero theta and another time scale only shift and stretch. */
 START_TEST(test_moments_theta_and_units)
 {
-	struct bertram_ou p = { 0.37, 2.5, 0.3 };
+	struct ou_params p = { 0.37, 2.5, 0.3 };
 	double s = sd_of(&p), qe, qv, e, v;
 
 	quad_cycle(&p, -0.8, 1.1, &qe, &qv);
@@ -510,7 +510,7 @@ END_TEST
 /* Every kind of bad input gives a status and NaN outputs, never a crash. */
 START_TEST(test_bad_input)
 {
-	struct bertram_ou bad[] = {
+	struct ou_params bad[] = {
 		{ NAN, 1.0, 0.1 }, { INFINITY, 1.0, 0.1 }, { 0.0, 0.0, 0.1 },
 		{ 0.0, -1.0, 0.1 }, { 0.0, NAN, 0.1 }, { 0.0, INFINITY, 0.1 },
 		{ 0.0, 1.0, 0.0 }, { 0.0, 1.0, -0.1 }, { 0.0, 1.0, NAN },

@@ -55,7 +55,7 @@ static void bench(const char *name, bench_fn fn, const char *note)
 }
 
 /* Bertram's example spread, per year. */
-static const struct bertram_ou ex = { 0.0, 180.9670, 0.1538 };
+static const struct ou_params ex = { 0.0, 180.9670, 0.1538 };
 
 static double returns[BENCH_N], scratch[BENCH_N + 1];
 static volest_garch_workspace *gw;
