@@ -20,6 +20,7 @@
 #include "heston.h"
 #include "heston-calib.h"
 #include "qm-status.h"
+#include "dax-surface.h"
 
 #define NQ 60
 
@@ -287,102 +288,6 @@ END_TEST
 
 /* ---- DAX validation (only with the shared market data) ---- */
 
-/* Opens a market-data file under QDESK_MARKET_DATA or ../shared. */
-static FILE *open_market(const char *name)
-{
-	static const char *dirs[] = { "../shared/market-data",
-				      "../../shared/market-data" };
-	char path[1024];
-	const char *env = getenv("QDESK_MARKET_DATA");
-	FILE *f = NULL;
-	size_t i;
-
-	if (env) {
-		snprintf(path, sizeof(path), "%s/%s", env, name);
-		if ((f = fopen(path, "r")) != NULL)
-			return f;
-	}
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && f == NULL; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		f = fopen(path, "r");
-	}
-	return f;
-}
-
-struct dax {
-	size_t n;
-	double S, T[128], K[128], r[128], q[128], iv[128];
-	int type[128];
-};
-
-/* Reads the zero curve (days, rate); returns the number of nodes. */
-static int read_curve(double *days, double *rate, int max)
-{
-	FILE *f = open_market("options/dax_sepp_2002-07-05_zero_curve.csv");
-	char line[256];
-	int n = 0;
-
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), f) == NULL)
-		max = 0;
-	while (n < max && fgets(line, sizeof(line), f) &&
-	       sscanf(line, "%*[^,],%lf,%lf", &days[n], &rate[n]) == 2)
-		n++;
-	fclose(f);
-	return n;
-}
-
-/* Zero rate at t days, linear in time as QuantLib's ZeroCurve. */
-static double curve_at(const double *days, const double *rate, int n,
-		       double t)
-{
-	int j = 1;
-
-	while (j < n - 1 && days[j] < t)
-		j++;
-	return rate[j - 1] + (t - days[j - 1]) / (days[j] - days[j - 1]) *
-	       (rate[j] - rate[j - 1]);
-}
-
-/* Loads the DAX surface, maturities rounded to weeks as QuantLib's test
- * (column maturity_weeks_ql); 0 when the files are absent. */
-static int load_dax(struct dax *d)
-{
-	FILE *f = open_market("options/dax_sepp_2002-07-05_ivol.csv");
-	double days[32], rate[32];
-	char line[512];
-	int nc = read_curve(days, rate, 32);
-
-	d->n = 0;
-	if (f == NULL || nc < 2) {
-		if (f)
-			fclose(f);
-		return 0;
-	}
-	if (fgets(line, sizeof(line), f) == NULL)
-		nc = 0;
-	while (d->n < 128 && fgets(line, sizeof(line), f)) {
-		double S, dd, wk, K, iv, z, q, t;
-		size_t i = d->n;
-
-		if (sscanf(line, "%*[^,],%*[^,],%lf,%lf,%lf,%lf,%lf,%lf,%lf",
-			   &S, &dd, &wk, &K, &iv, &z, &q) != 7)
-			continue;
-		t = 7.0 * wk;
-		d->S = S;
-		d->T[i] = t / 365.0;
-		d->K[i] = K;
-		d->iv[i] = iv;
-		d->q[i] = q;
-		d->r[i] = curve_at(days, rate, nc, t);
-		d->type[i] = K >= S * exp((d->r[i] - q) * d->T[i]);
-		d->n++;
-	}
-	fclose(f);
-	return d->n > 0;
-}
-
 START_TEST(test_dax_validation)
 {
 	/* Sepp's DAX surface: fit at least as good as QuantLib 1.29's
@@ -395,7 +300,7 @@ START_TEST(test_dax_validation)
 	heston_calib_result res;
 	heston_chain c;
 
-	if (!load_dax(&d)) {
+	if (!dax_load(&d)) {
 		printf("check_heston_calib: DAX market data absent, "
 		       "validation skipped\n");
 		return;
