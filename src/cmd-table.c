@@ -46,6 +46,9 @@ extern const struct cmd_entry cmd_quotes_entry;
 extern const struct cmd_entry cmd_chain_entry;
 extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_sleep_entry;
+/* issue 6: engine */
+/* issue 6: calibrations */
+/* issue 6: strategies and signals */
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -90,6 +93,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_quarantine_entry,
 	&cmd_sleep_entry,
 	/* engine, strategies and signals: issue 6 */
+	/* -- engine */
+	/* -- calibrations */
+	/* -- strategies and signals */
 	/* risk, orders and execution: issue 7 */
 };
 

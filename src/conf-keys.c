@@ -133,6 +133,9 @@ const struct conf_key conf_keys[] = {
 	  "how long cached calibrated parameters live" },
 	{ "cache.timeout_seconds", CONF_DOUBLE, "1", NULL, 0.01, 60, NULL, 0,
 	  "time limit to connect to Redis and of each Redis command" },
+	/* the engine: threads and the calibration schedule (issue 6, mk/engine.am) */
+	/* calibration thresholds: calibrate.* (issue 6, src/calib.c) */
+	/* strategies: volarb.*, meanrev.*, termstruct.*, signals.* (issue 6) */
 };
 
 const int conf_nkeys = (int)(sizeof conf_keys / sizeof conf_keys[0]);

@@ -1,0 +1,59 @@
+/*
+ * strategy.h -- the one interface every trading strategy implements.
+ *
+ * DESIGN
+ * A strategy is a small object behind `struct strategy_ops`, listed in the
+ * table of strategy.c.  The engine's strategy thread owns every strategy
+ * object: it calls configure() when the configuration changes (its keys
+ * are NAME.* in the configuration, e.g. volarb.threshold) and run() after
+ * each change of the market or of the parameters.  run() reads an
+ * immutable market snapshot and the parameter book and appends signals;
+ * it must not block, do I/O or keep pointers into the snapshot.  A
+ * strategy may keep state between runs (which pairs it is in, say).
+ */
+#ifndef QD_STRATEGY_H
+#define QD_STRATEGY_H
+
+#include <stddef.h>
+
+#include "calib.h"
+#include "signal.h"
+
+struct conf;
+struct mstate_snap;
+
+/* What a strategy sees on each run. */
+struct strategy_env {
+	const struct mstate_snap *snap;         /* market data */
+	const struct calib_book *book;          /* latest parameters per model and symbol */
+	double now;                             /* market time, epoch seconds */
+	/* the universe the engine calibrates */
+	const char *const *underlyings;         /* optionable underlyings */
+	size_t nunderlyings;
+	const char *const *pairs;               /* pairs "LEG1/LEG2" */
+	size_t npairs;
+};
+
+struct strategy_ops {
+	const char *name;               /* "volarb", "meanrev", "termstruct" */
+	const char *summary;            /* one line for `strategy list` */
+	unsigned needs;                 /* bit (1u << CALIB_x) per model it reads */
+	/* NULL on out of memory. */
+	void *(*create)(void);
+	void (*destroy)(void *st);
+	/* Reads NAME.* keys; 0, or -1 with cause (the old settings stay). */
+	int (*configure)(void *st, struct conf *conf, char **cause);
+	/* Appends signals to out; 0, or -1 with cause (logged, not fatal). */
+	int (*run)(void *st, const struct strategy_env *env, struct signal_list *out,
+	    char **cause);
+	/* Describes the current settings as "key=value ..." for `strategy list`
+	 * into buf (size len). */
+	void (*describe)(void *st, char *buf, size_t len);
+};
+
+extern const struct strategy_ops *const strategy_table[];
+extern const size_t strategy_count;
+/* The ops of a strategy by name, or NULL. */
+const struct strategy_ops *strategy_find(const char *name);
+
+#endif
