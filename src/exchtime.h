@@ -6,8 +6,9 @@
  * Threads must not change TZ to ask localtime(), so the few zones where
  * the markets we trade live are computed here from their daylight-saving
  * rules: the United States since 2007 (second Sunday of March to first
- * Sunday of November, at 02:00 local) and the European Union (last Sunday
- * of March to last Sunday of October, at 01:00 UTC).
+ * Sunday of November, at 02:00 local) and the European Union since 1996
+ * (last Sunday of March to last Sunday of October, at 01:00 UTC).  Times
+ * before those rules get today's rules, not history's.
  */
 #ifndef QD_EXCHTIME_H
 #define QD_EXCHTIME_H
