@@ -71,6 +71,7 @@ struct engine {
 	pthread_mutex_t lock;           /* everything below unless noted */
 	pthread_cond_t wake;            /* engine thread and calibration waiters */
 	int running, stopping;
+	int market_dirty;               /* the market state changed since the last pass */
 	double started;
 	struct engine_cfg cfg;
 	struct calib_cfg ccfg;

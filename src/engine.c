@@ -410,6 +410,16 @@ static double engine_market_time(const struct mstate_snap *ms)
 	return t;
 }
 
+/* The market state's listener: wakes the engine thread. */
+static void engine_on_market(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.market_dirty = 1;
+	pthread_cond_broadcast(&engine_g.wake);
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
 /* The engine thread: schedule, strategies, publication. */
 static void *engine_main(void *arg)
 {
@@ -453,8 +463,9 @@ static void *engine_main(void *arg)
 		until.tv_sec += until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
 		pthread_mutex_lock(&engine_g.lock);
-		if (!engine_g.stopping && engine_g.version == seen_version)
+		if (!engine_g.stopping && engine_g.version == seen_version && !engine_g.market_dirty)
 			pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until);
+		engine_g.market_dirty = 0;
 	}
 	pthread_mutex_unlock(&engine_g.lock);
 	return NULL;
@@ -575,7 +586,9 @@ int engine_start(struct conf *conf, char **cause)
 	pthread_mutex_lock(&engine_g.lock);
 	engine_g.running = 1;
 	pthread_mutex_unlock(&engine_g.lock);
+	mstate_set_notify(mstate_global(), engine_on_market, NULL);
 	if ((rc = pthread_create(&engine_g.thread, NULL, engine_main, ratio)) != 0) {
+		mstate_set_notify(mstate_global(), NULL, NULL);
 		free(ratio);
 		pthread_mutex_lock(&engine_g.lock);
 		engine_g.running = 0;
@@ -607,6 +620,7 @@ int engine_stop(void)
 	pthread_cond_broadcast(&engine_g.wake);
 	pthread_mutex_unlock(&engine_g.lock);
 	pthread_join(engine_g.thread, NULL);
+	mstate_set_notify(mstate_global(), NULL, NULL);
 	if (engine_g.feed_owned) {
 		feed_global_stop();
 		engine_g.feed_owned = 0;
