@@ -382,21 +382,15 @@ void engine_store_load_book(struct conf *conf)
 		enum calib_model m;
 		char *why = NULL;
 
-		if (c[i].status != CALIB_OK || calib_model_parse(c[i].model, &m) != 0 ||
+		if (strcmp(c[i].status, calib_status_name(CALIB_OK)) != 0 ||
+		    calib_model_parse(c[i].model, &m) != 0 ||
 		    calib_book_find(&engine_g.book, m, c[i].symbol) != NULL)
 			continue;
-		memset(&r, 0, sizeof r);
-		r.model = m;
-		snprintf(r.symbol, sizeof r.symbol, "%s", c[i].symbol);
-		if (calib_params_decode(c[i].params, m, &r, &why) != 0) {
+		if (calib_store_result(&c[i], &r, &why) != 0) {
 			log_warn("engine: stored calibration %lld unreadable: %s", c[i].id, why);
 			free(why);
 			continue;
 		}
-		r.id = c[i].id;
-		r.data_time = c[i].time;
-		r.status = CALIB_OK;
-		snprintf(r.fingerprint, sizeof r.fingerprint, "%s", c[i].fingerprint);
 		calib_book_put(&engine_g.book, &r);
 		loaded++;
 	}
