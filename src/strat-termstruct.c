@@ -15,7 +15,10 @@
  * squares in (theta, v0) for each kappa of a log grid on [0.05, 50], the
  * best kappa kept.  Each expiry is judged against the curve fitted to the
  * OTHER expiries (leave one out), so an outlier cannot hide by pulling the
- * fit: dev_i = s_i / fit_{-i}(T_i) - 1.  An expiry with |dev_i| beyond
+ * fit: dev_i = s_i / fit_{-i}(T_i) - 1; the worst outlier is taken first
+ * and then left out of every later fit (so it cannot make its neighbours
+ * look out of line), and so on while 4 expiries remain.  An expiry with
+ * |dev_i| beyond
  * termstruct.threshold is rich (dev > 0) or cheap; it is paired with the
  * neighbouring expiry that is the most out of line the other way, and the
  * calendar "SYM NEAR/FAR" is bought (long the far expiry, short the near)
@@ -129,9 +132,11 @@ struct ts_curve {
 	double theta, v0, kappa;
 };
 
-/* Fits the curve to the n points (T[i], var[i]) except skip (-1: none),
- * by least squares in variance; 0, or -1 with fewer than 3 points. */
-static int ts_fit(const double *T, const double *var, size_t n, long skip, struct ts_curve *c)
+/* Fits the curve to the n points (T[i], var[i]) except skip (-1: none)
+ * and those with excl[i] set, by least squares in variance; 0, or -1 with
+ * fewer than 3 points. */
+static int ts_fit(const double *T, const double *var, const int *excl, size_t n, long skip,
+    struct ts_curve *c)
 {
 	double best = INFINITY;
 	size_t i, m = 0;
@@ -139,7 +144,7 @@ static int ts_fit(const double *T, const double *var, size_t n, long skip, struc
 
 	c->theta = c->v0 = c->kappa = NAN;
 	for (i = 0; i < n; i++)
-		if ((long)i != skip)
+		if ((long)i != skip && !excl[i])
 			m++;
 	if (m < 3)
 		return -1;
@@ -151,7 +156,7 @@ static int ts_fit(const double *T, const double *var, size_t n, long skip, struc
 		for (i = 0; i < n; i++) {
 			double g, a, b;
 
-			if ((long)i == skip)
+			if ((long)i == skip || excl[i])
 				continue;
 			g = ts_g(kappa, T[i]);
 			a = 1 - g;
@@ -170,7 +175,7 @@ static int ts_fit(const double *T, const double *var, size_t n, long skip, struc
 		for (i = 0; i < n; i++) {
 			double e;
 
-			if ((long)i == skip)
+			if ((long)i == skip || excl[i])
 				continue;
 			e = th + (v0 - th) * ts_g(kappa, T[i]) - var[i];
 			sse += e * e;
@@ -297,7 +302,7 @@ static void ts_underlying(struct termstruct *t, const struct strategy_env *env,
 	size_t sl[CALIB_MAX_SLICES], n = 0, i, j, k;
 	double T[CALIB_MAX_SLICES], var[CALIB_MAX_SLICES], dev[CALIB_MAX_SLICES];
 	double fit[CALIB_MAX_SLICES], rmse[CALIB_MAX_SLICES];
-	int used[CALIB_MAX_SLICES];
+	int used[CALIB_MAX_SLICES], excl[CALIB_MAX_SLICES];
 
 	if (c == NULL)
 		return;
@@ -320,19 +325,11 @@ static void ts_underlying(struct termstruct *t, const struct strategy_env *env,
 		T[i] = x->T;
 		var[i] = x->atm_vol * x->atm_vol;
 		rmse[i] = isfinite(x->rmse_iv_bp) ? x->rmse_iv_bp * 1e-4 : 0;
-		used[i] = 0;
-	}
-	/* leave-one-out deviations (3 other expiries at least) */
-	for (i = 0; i < n; i++) {
-		struct ts_curve cv;
-
-		fit[i] = dev[i] = NAN;
-		if (n >= 4 && ts_fit(T, var, n, (long)i, &cv) == 0) {
-			fit[i] = ts_vol(&cv, T[i]);
-			dev[i] = sqrt(var[i]) / fit[i] - 1;
-		}
+		used[i] = excl[i] = 0;
 	}
 	/* negative forward variance: near rich, a calendar arbitrage */
+	for (i = 0; i < n; i++)
+		fit[i] = dev[i] = NAN;
 	for (i = 0; i + 1 < n; i++) {
 		double w0 = var[i] * T[i], w1 = var[i + 1] * T[i + 1];
 
@@ -341,19 +338,39 @@ static void ts_underlying(struct termstruct *t, const struct strategy_env *env,
 		    ", negative forward variance", out) == 0)
 			used[i] = used[i + 1] = 1;
 	}
-	/* the most out-of-line expiries first */
+	/* outliers one at a time, the worst first; each is then left out of
+	 * the fits of the others so it cannot drag them */
 	for (;;) {
 		long worst = -1, partner = -1;
 		double excess, conf, fitq;
 		int rich, side;
+		size_t m = 0;
 
 		for (i = 0; i < n; i++)
-			if (!used[i] && fabs(dev[i]) > t->threshold &&
+			m += !excl[i];
+		if (m < 4)
+			break;          /* leave-one-out needs 3 other expiries */
+		for (i = 0; i < n; i++) {
+			struct ts_curve cv;
+
+			if (excl[i])
+				continue;
+			fit[i] = dev[i] = NAN;
+			if (ts_fit(T, var, excl, n, (long)i, &cv) == 0) {
+				fit[i] = ts_vol(&cv, T[i]);
+				dev[i] = sqrt(var[i]) / fit[i] - 1;
+			}
+		}
+		for (i = 0; i < n; i++)
+			if (!excl[i] && fabs(dev[i]) > t->threshold &&
 			    (worst < 0 || fabs(dev[i]) > fabs(dev[worst])))
 				worst = (long)i;
 		if (worst < 0)
 			break;
 		i = (size_t)worst;
+		excl[i] = 1;
+		if (used[i])
+			continue;       /* already in a calendar */
 		used[i] = 1;
 		rich = dev[i] > 0;
 		/* the neighbour most out of line the other way */
