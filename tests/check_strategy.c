@@ -1090,6 +1090,68 @@ START_TEST(test_configure_errors)
 }
 END_TEST
 
+
+/* Bad parameters and missing data: no signal, no crash. */
+START_TEST(test_bad_inputs)
+{
+	struct conf *conf = mkconf(NULL);
+	struct calib_result r[5];
+	struct calib_book book = { 5, 5, r };
+	struct mstate *ms = mstate_new(100);
+	const struct mstate_snap *snap;
+	struct signal_list out;
+	const char *pairs[] = { "PRA/PRB", "NOSLASH", "PRC/PRD" };
+	const char *names[] = { "volarb", "meanrev", "termstruct" };
+	int i;
+
+	memset(r, 0, sizeof r);
+	r[0].model = CALIB_HESTON;
+	snprintf(r[0].symbol, sizeof r[0].symbol, "TSTA");
+	r[0].heston.v0 = NAN;
+	r[1].model = CALIB_SABR;
+	snprintf(r[1].symbol, sizeof r[1].symbol, "TSTA");
+	r[1].nslices = 3;
+	r[1].sabr[0].T = NAN;
+	r[1].sabr[1].atm_vol = -1;
+	r[1].sabr[2].p.alpha = NAN;
+	r[1].sabr[2].T = 0.5;
+	r[1].sabr[2].atm_vol = 0.2;
+	r[2].model = CALIB_OU;
+	snprintf(r[2].symbol, sizeof r[2].symbol, "PRA/PRB");
+	r[2].ou.p.mu = NAN;
+	r[3].model = CALIB_OU;
+	snprintf(r[3].symbol, sizeof r[3].symbol, "NOSLASH");
+	r[3].ou.p.mu = 1;
+	r[3].ou.p.sigma = 1;
+	r[4].model = CALIB_OU;
+	snprintf(r[4].symbol, sizeof r[4].symbol, "PRC/PRD");      /* no quotes */
+	r[4].ou.p.mu = 10;
+	r[4].ou.p.sigma = 1;
+	r[4].ou.hedge_ratio = 1;
+	mr_quotes(ms, 1, MR_T0);
+	va_chain(ms, NULL, 0);
+	snap = mstate_snapshot(ms);
+	signal_list_init(&out);
+	for (i = 0; i < 3; i++) {
+		struct strat s = mkstrat(names[i], conf);
+		struct strategy_env env;
+		char *cause = NULL;
+
+		runstrat(&s, snap, &book, MR_T0, pairs, 3, &out);
+		runstrat(&s, snap, &book, MR_T0, NULL, 0, &out);
+		memset(&env, 0, sizeof env);
+		env.now = MR_T0;
+		ck_assert_int_eq(s.ops->run(s.st, &env, &out, &cause), 0);
+		s.ops->destroy(s.st);
+	}
+	ck_assert_uint_eq(out.n, 0);
+	signal_list_free(&out);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+	conf_free(conf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("strategy");
@@ -1114,6 +1176,7 @@ int main(void)
 	tcase_add_test(tc, test_termstruct);
 	tcase_add_test(tc, test_termstruct_negative_forward);
 	tcase_add_test(tc, test_configure_errors);
+	tcase_add_test(tc, test_bad_inputs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
