@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "exchtime.h"
 
 #define NORANGE 0, 0
 
@@ -134,6 +135,43 @@ const struct conf_key conf_keys[] = {
 	{ "cache.timeout_seconds", CONF_DOUBLE, "1", NULL, 0.01, 60, NULL, 0,
 	  "time limit to connect to Redis and of each Redis command" },
 	/* the engine: threads and the calibration schedule (issue 6, mk/engine.am) */
+	{ "engine.autostart", CONF_BOOL, "yes", NULL, NORANGE, NULL, 0,
+	  "the console starts the engine (feed, calibrations, strategies) when it opens" },
+	{ "engine.workers", CONF_INT, "0", NULL, 0, 64, NULL, 0,
+	  "calibration worker threads; 0 = one per core" },
+	{ "engine.tick_ms", CONF_DOUBLE, "100", NULL, 5, 10000, NULL, 0,
+	  "longest time between two passes of the engine thread, milliseconds" },
+	{ "engine.feed", CONF_BOOL, "yes", NULL, NORANGE, NULL, 0,
+	  "the engine starts the configured feed (feed.source) unless one runs" },
+	{ "engine.auto_calibrate", CONF_BOOL, "yes", NULL, NORANGE, NULL, 0,
+	  "the engine calibrates on its own: first sight, schedule, market moves, new bars" },
+	{ "engine.underlyings", CONF_STRING, "auto", NULL, NORANGE, NULL, 0,
+	  "underlyings calibrated (Heston, SABR): a comma-separated list, or auto = "
+	  "every underlying with an option chain in the market state" },
+	{ "engine.pairs", CONF_STRING, "auto", NULL, NORANGE, NULL, 0,
+	  "pairs calibrated (OU): LEG1/LEG2,...; auto = the simulator's pairs when it is the feed" },
+	{ "engine.timezone", CONF_CHOICE, "America/New_York", EXCHTIME_ZONES, NORANGE, NULL, 0,
+	  "the exchange's time zone, for the calibration schedule" },
+	{ "engine.premarket", CONF_STRING, "09:00", NULL, NORANGE, NULL, 0,
+	  "local time of the pre-market calibration round (HH:MM)" },
+	{ "engine.postmarket", CONF_STRING, "16:30", NULL, NORANGE, NULL, 0,
+	  "local time of the post-market calibration round (HH:MM)" },
+	{ "engine.session_open", CONF_STRING, "09:30", NULL, NORANGE, NULL, 0,
+	  "local time the regular session opens (HH:MM)" },
+	{ "engine.session_close", CONF_STRING, "16:00", NULL, NORANGE, NULL, 0,
+	  "local time the regular session closes (HH:MM)" },
+	{ "engine.every_minutes", CONF_DOUBLE, "30", NULL, 0, 1440, NULL, 0,
+	  "intraday calibration round every N market minutes in the session; 0 = none" },
+	{ "engine.move", CONF_DOUBLE, "0.02", NULL, 0.0001, 1, NULL, 0,
+	  "relative move of an underlying since its last calibration that recalibrates it" },
+	{ "engine.retry_seconds", CONF_DOUBLE, "30", NULL, 0, 86400, NULL, 0,
+	  "wall-clock seconds before a failed calibration is retried" },
+	{ "engine.calib_queue", CONF_INT, "1024", NULL, 1, 1000000, NULL, 0,
+	  "calibration jobs queued at most; a full queue is reported" },
+	{ "engine.store_queue", CONF_INT, "16384", NULL, 1, 10000000, NULL, 0,
+	  "rows waiting for the store writer at most; a full queue is reported" },
+	{ "engine.calibrate_timeout", CONF_DOUBLE, "60", NULL, 0.1, 3600, NULL, 0,
+	  "seconds `calibrate MODEL SYMBOL|all` waits for the engine's workers" },
 	/* calibration thresholds: calibrate.* (issue 6, src/calib.c) */
 	/* strategies: volarb.*, meanrev.*, termstruct.*, signals.* (issue 6) */
 	{ "volarb.enabled", CONF_BOOL, "yes", NULL, NORANGE, NULL, 0,

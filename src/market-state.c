@@ -53,6 +53,8 @@ struct mstate {
 	pthread_mutex_t lock;
 	struct validate_cfg cfg;
 	unsigned long version;
+	void (*notify)(void *arg);      /* called after each accepted write */
+	void *notify_arg;
 	struct quote *quotes;
 	size_t nq, capq;
 	struct mseries **series;
@@ -309,6 +311,27 @@ static size_t mstate_find_chain(struct mchain *const *v, size_t n, const char *u
 }
 
 /* Validates and stores a quote. */
+/* Unlocks after a write and tells the listener (outside the lock, so it
+ * may take its own locks and read a snapshot). */
+static void mstate_unlock_notify(struct mstate *ms)
+{
+	void (*fn)(void *) = ms->notify;
+	void *arg = ms->notify_arg;
+
+	pthread_mutex_unlock(&ms->lock);
+	if (fn != NULL)
+		fn(arg);
+}
+
+/* Sets the listener. */
+void mstate_set_notify(struct mstate *ms, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&ms->lock);
+	ms->notify = fn;
+	ms->notify_arg = arg;
+	pthread_mutex_unlock(&ms->lock);
+}
+
 int mstate_put_quote(struct mstate *ms, const char *source, const struct quote *in)
 {
 	char detail[VALIDATE_DETAIL_MAX];
@@ -344,7 +367,7 @@ int mstate_put_quote(struct mstate *ms, const char *source, const struct quote *
 	ms->quotes[i] = *q;
 	ms->counts.quotes++;
 	ms->version++;
-	pthread_mutex_unlock(&ms->lock);
+	mstate_unlock_notify(ms);
 	return 0;
 }
 
@@ -456,7 +479,7 @@ size_t mstate_put_bars(struct mstate *ms, const char *source, const char *const 
 	ms->counts.bars += nc;
 	if (nc > 0)
 		ms->version++;
-	pthread_mutex_unlock(&ms->lock);
+	mstate_unlock_notify(ms);
 	free(clean);
 	free(run);
 	return bad;
@@ -553,7 +576,7 @@ size_t mstate_put_chain(struct mstate *ms, const char *source, const char *const
 	ms->counts.chains++;
 	ms->counts.options += c->n - bad;
 	ms->version++;
-	pthread_mutex_unlock(&ms->lock);
+	mstate_unlock_notify(ms);
 	free(v);
 	return bad;
 }

@@ -90,6 +90,11 @@ size_t mstate_put_chain(struct mstate *ms, const char *source, const char *const
 void mstate_quarantine(struct mstate *ms, const char *source, const char *symbol,
     enum vreason reason, double data_time, const char *detail);
 
+/* The listener told after every accepted write (the engine's wake-up),
+ * from the writer's thread and outside the state's lock; NULL for none.
+ * It must be cheap and must not write to the state. */
+void mstate_set_notify(struct mstate *ms, void (*fn)(void *arg), void *arg);
+
 /* A feed sink writing into ms; src must outlive the feed. */
 struct mstate_source {
 	struct mstate *ms;

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "calib.h"
-#include "signal.h"
+#include "trade-signal.h"
 
 struct conf;
 struct mstate_snap;

@@ -1,5 +1,5 @@
 /*
- * signal.h -- what a strategy says: a proposed trade with the reasons for
+ * trade-signal.h -- what a strategy says: a proposed trade with the reasons for
  * it, and the aggregation that turns many strategies' signals into one
  * decision per instrument.
  *
@@ -17,8 +17,8 @@
  * is at least `ratio` times the other side's wins; otherwise nobody wins.
  * Losing signals are kept with the reason they lost.
  */
-#ifndef QD_SIGNAL_H
-#define QD_SIGNAL_H
+#ifndef QD_TRADE_SIGNAL_H
+#define QD_TRADE_SIGNAL_H
 
 #include <stddef.h>
 

@@ -1,0 +1,667 @@
+/*
+ * engine.c -- the engine's lifecycle, its own thread (schedule, strategies,
+ * aggregation) and the snapshots readers see.  See engine.h for the design;
+ * the calibration pool is in engine-calib.c, the store writer in
+ * engine-store.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "engine-int.h"
+#include "feed.h"
+#include "log.h"
+#include "market-state.h"
+#include "util.h"
+
+struct engine engine_g = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.strat_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* The lifecycle lock: start and stop from several threads serialise here
+ * (never taken by the engine's own threads). */
+static pthread_mutex_t engine_life = PTHREAD_MUTEX_INITIALIZER;
+static int engine_cond_ready;
+
+/* An immutable view (engine.h). */
+struct engine_snap {
+	int refs;                       /* under engine_g.lock */
+	unsigned long version;
+	struct calib_book book;
+	struct signal *signals;
+	size_t nsignals;
+	struct engine_alert *alerts;
+	size_t nalerts;
+};
+
+/* Wall clock, epoch seconds. */
+static double engine_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Monotonic clock, seconds. */
+static double engine_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Marks a change readers should see (lock held). */
+void engine_bump_locked(void)
+{
+	engine_g.version++;
+}
+
+/* Records an alert (lock held); also logs it. */
+void engine_alert_locked(const char *source, const char *symbol, const char *msg)
+{
+	struct engine_alert *a;
+	size_t i;
+
+	i = (engine_g.alert_head + engine_g.nalerts) % ENGINE_ALERTS_MAX;
+	if (engine_g.nalerts == ENGINE_ALERTS_MAX)
+		engine_g.alert_head = (engine_g.alert_head + 1) % ENGINE_ALERTS_MAX;
+	else
+		engine_g.nalerts++;
+	a = &engine_g.alerts[i];
+	a->seq = ++engine_g.alert_seq;
+	a->time = engine_wall();
+	snprintf(a->source, sizeof a->source, "%s", source);
+	snprintf(a->symbol, sizeof a->symbol, "%s", symbol != NULL ? symbol : "");
+	snprintf(a->msg, sizeof a->msg, "%s", msg);
+	engine_bump_locked();
+	log_warn("alert: %s%s%s: %s", source, symbol != NULL && *symbol ? " " : "",
+	    symbol != NULL ? symbol : "", msg);
+}
+
+/* Raises an alert from any thread. */
+void engine_alert(const char *source, const char *symbol, const char *fmt, ...)
+{
+	char msg[CALIB_ALERT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&engine_g.lock);
+	engine_alert_locked(source, symbol, msg);
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
+/* Audits through the store writer. */
+void engine_audit(struct conf *conf, const char *kind, const char *payload)
+{
+	pthread_mutex_lock(&engine_g.lock);
+	if (engine_g.conf == NULL)
+		engine_g.conf = conf;
+	pthread_mutex_unlock(&engine_g.lock);
+	engine_store_audit(kind, payload);
+}
+
+/* --- snapshots ----------------------------------------------------------- */
+
+/* Frees a view nobody holds. */
+static void engine_snap_free(struct engine_snap *s)
+{
+	if (s == NULL)
+		return;
+	calib_book_free(&s->book);
+	free(s->signals);
+	free(s->alerts);
+	free(s);
+}
+
+/* Builds the view of the current state (lock held). */
+static struct engine_snap *engine_snap_build_locked(void)
+{
+	struct engine_snap *s = xcalloc(1, sizeof *s);
+	size_t i;
+
+	s->refs = 1;                    /* the cache's reference */
+	s->version = engine_g.version;
+	calib_book_init(&s->book);
+	for (i = 0; i < engine_g.book.n; i++)
+		calib_book_put(&s->book, &engine_g.book.v[i]);
+	if (engine_g.nsignals > 0) {
+		s->signals = xcalloc(engine_g.nsignals, sizeof *s->signals);
+		memcpy(s->signals, engine_g.signals, engine_g.nsignals * sizeof *s->signals);
+		s->nsignals = engine_g.nsignals;
+	}
+	if (engine_g.nalerts > 0) {
+		s->alerts = xcalloc(engine_g.nalerts, sizeof *s->alerts);
+		for (i = 0; i < engine_g.nalerts; i++)
+			s->alerts[i] = engine_g.alerts[(engine_g.alert_head + i) % ENGINE_ALERTS_MAX];
+		s->nalerts = engine_g.nalerts;
+	}
+	return s;
+}
+
+/* The current view (rebuilt only when something changed). */
+const struct engine_snap *engine_snapshot(void)
+{
+	struct engine_snap *s;
+
+	pthread_mutex_lock(&engine_g.lock);
+	if (engine_g.snap == NULL || engine_g.snap->version != engine_g.version) {
+		if (engine_g.snap != NULL && --engine_g.snap->refs == 0)
+			engine_snap_free(engine_g.snap);
+		engine_g.snap = engine_snap_build_locked();
+	}
+	s = engine_g.snap;
+	s->refs++;
+	pthread_mutex_unlock(&engine_g.lock);
+	return s;
+}
+
+/* Drops a reference. */
+void engine_snap_release(const struct engine_snap *cs)
+{
+	struct engine_snap *s = (struct engine_snap *)cs;
+	int last;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&engine_g.lock);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&engine_g.lock);
+	if (last)
+		engine_snap_free(s);
+}
+
+const struct calib_book *engine_snap_book(const struct engine_snap *s)
+{
+	return &s->book;
+}
+
+const struct signal *engine_snap_signals(const struct engine_snap *s, size_t *n)
+{
+	*n = s->nsignals;
+	return s->signals;
+}
+
+const struct engine_alert *engine_snap_alerts(const struct engine_snap *s, size_t *n)
+{
+	*n = s->nalerts;
+	return s->alerts;
+}
+
+/* --- strategies ---------------------------------------------------------- */
+
+/* Creates the strategy objects once per process. */
+static int engine_strategies_create(char **cause)
+{
+	size_t i;
+
+	if (engine_g.strat_ready)
+		return 0;
+	if (strategy_count > ENGINE_STRATEGIES_MAX) {
+		*cause = xasprintf("engine: %zu strategies, at most %d", strategy_count,
+		    ENGINE_STRATEGIES_MAX);
+		return -1;
+	}
+	for (i = 0; i < strategy_count; i++) {
+		if ((engine_g.strat[i] = strategy_table[i]->create()) == NULL) {
+			*cause = xasprintf("strategy %s: out of memory", strategy_table[i]->name);
+			return -1;
+		}
+	}
+	engine_g.strat_ready = 1;
+	return 0;
+}
+
+/* Frees the strategy objects at exit. */
+static void engine_strategies_destroy(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&engine_g.strat_lock);
+	for (i = 0; i < strategy_count && engine_g.strat_ready; i++) {
+		strategy_table[i]->destroy(engine_g.strat[i]);
+		engine_g.strat[i] = NULL;
+	}
+	engine_g.strat_ready = 0;
+	pthread_mutex_unlock(&engine_g.strat_lock);
+}
+
+/* Reconfigures every strategy from the NAME.* keys. */
+int engine_reconfigure(struct conf *conf, char **cause)
+{
+	char key[64];
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&engine_g.strat_lock);
+	if (engine_strategies_create(cause) != 0) {
+		pthread_mutex_unlock(&engine_g.strat_lock);
+		return -1;
+	}
+	for (i = 0; i < strategy_count; i++) {
+		const struct strategy_ops *ops = strategy_table[i];
+		char *why = NULL;
+
+		snprintf(key, sizeof key, "%s.enabled", ops->name);
+		engine_g.strat_enabled[i] = conf_find(key) >= 0 ? conf_get_bool(conf, key) : 1;
+		if (ops->configure(engine_g.strat[i], conf, &why) != 0) {
+			if (rc == 0)
+				*cause = xasprintf("strategy %s: %s", ops->name, why);
+			free(why);
+			rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&engine_g.strat_lock);
+	pthread_mutex_lock(&engine_g.lock);
+	engine_bump_locked();
+	pthread_cond_broadcast(&engine_g.wake);
+	pthread_mutex_unlock(&engine_g.lock);
+	return rc;
+}
+
+/* Describes one strategy's settings. */
+void engine_strategy_describe(size_t i, char *buf, size_t len)
+{
+	pthread_mutex_lock(&engine_g.strat_lock);
+	if (engine_g.strat_ready && i < strategy_count && strategy_table[i]->describe != NULL)
+		strategy_table[i]->describe(engine_g.strat[i], buf, len);
+	pthread_mutex_unlock(&engine_g.strat_lock);
+}
+
+/* Merges one new signal into the engine's list (lock held): a signal of
+ * the same strategy, instrument, kind and side that is still live is
+ * refreshed in place rather than repeated.  Returns the stored signal
+ * when it is new (to be written to the store), else NULL. */
+static struct signal *engine_signal_merge_locked(const struct signal *s)
+{
+	struct signal *t;
+	size_t i;
+
+	for (i = engine_g.nsignals; i-- > 0;) {
+		t = &engine_g.signals[i];
+		if (t->state != SIGNAL_PENDING && t->state != SIGNAL_LOST)
+			continue;
+		if (t->side == s->side && strcmp(t->strategy, s->strategy) == 0 &&
+		    strcmp(t->instrument, s->instrument) == 0 && strcmp(t->kind, s->kind) == 0) {
+			unsigned long id = t->id;
+			int state = t->state;
+
+			*t = *s;
+			t->id = id;
+			t->state = state;
+			return NULL;
+		}
+	}
+	if (engine_g.nsignals == ENGINE_SIGNALS_MAX) {
+		/* Drop the oldest signal that is no longer live, else the oldest. */
+		for (i = 0; i < engine_g.nsignals; i++)
+			if (engine_g.signals[i].state != SIGNAL_PENDING &&
+			    engine_g.signals[i].state != SIGNAL_APPROVED)
+				break;
+		if (i == engine_g.nsignals)
+			i = 0;
+		memmove(&engine_g.signals[i], &engine_g.signals[i + 1],
+		    (engine_g.nsignals - i - 1) * sizeof *engine_g.signals);
+		engine_g.nsignals--;
+	}
+	t = &engine_g.signals[engine_g.nsignals++];
+	*t = *s;
+	t->id = ++engine_g.next_signal_id;
+	t->state = SIGNAL_PENDING;
+	t->reason[0] = '\0';
+	return t;
+}
+
+/* Runs the enabled strategies over a market snapshot and the published
+ * parameters, then merges and aggregates the signals. */
+static void engine_run_strategies(const struct mstate_snap *ms, double market_time,
+    double ratio)
+{
+	const struct engine_snap *es = engine_snapshot();
+	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
+	struct strategy_env env;
+	struct signal_list out;
+	double t0 = engine_mono();
+	size_t i, k, nnew = 0;
+	struct signal *fresh;
+
+	memset(&env, 0, sizeof env);
+	env.snap = ms;
+	env.book = engine_snap_book(es);
+	env.now = market_time;
+	pthread_mutex_lock(&engine_g.lock);
+	for (i = 0; i < engine_g.nund; i++)
+		und[i] = engine_g.universe_und[i];
+	for (i = 0; i < engine_g.npairs; i++)
+		pairs[i] = engine_g.universe_pairs[i];
+	env.nunderlyings = engine_g.nund;
+	env.npairs = engine_g.npairs;
+	pthread_mutex_unlock(&engine_g.lock);
+	env.underlyings = und;
+	env.pairs = pairs;
+	signal_list_init(&out);
+	pthread_mutex_lock(&engine_g.strat_lock);
+	for (i = 0; i < strategy_count && engine_g.strat_ready; i++) {
+		char *why = NULL;
+		size_t before = out.n;
+
+		if (!engine_g.strat_enabled[i])
+			continue;
+		if (strategy_table[i]->run(engine_g.strat[i], &env, &out, &why) != 0) {
+			engine_alert("strategy", strategy_table[i]->name, "%s", why);
+			free(why);
+			out.n = before;
+		}
+	}
+	pthread_mutex_unlock(&engine_g.strat_lock);
+	pthread_mutex_lock(&engine_g.lock);
+	for (k = 0; k < out.n; k++) {
+		if ((fresh = engine_signal_merge_locked(&out.v[k])) != NULL) {
+			nnew++;
+			engine_store_signal(fresh);
+		}
+	}
+	/* Every live signal votes again: the set of rivals changed. */
+	for (k = 0; k < engine_g.nsignals; k++) {
+		if (engine_g.signals[k].state == SIGNAL_LOST) {
+			engine_g.signals[k].state = SIGNAL_PENDING;
+			engine_g.signals[k].reason[0] = '\0';
+		}
+	}
+	signal_aggregate(engine_g.signals, engine_g.nsignals, ratio, market_time);
+	engine_g.st.strategy_runs++;
+	engine_g.st.signals += nnew;
+	engine_g.st.last_run_ms = (engine_mono() - t0) * 1e3;
+	engine_bump_locked();
+	pthread_mutex_unlock(&engine_g.lock);
+	signal_list_free(&out);
+	engine_snap_release(es);
+}
+
+/* The latest market time in a snapshot: the newest quote or chain. */
+static double engine_market_time(const struct mstate_snap *ms)
+{
+	double t = -INFINITY;
+	size_t i;
+
+	for (i = 0; i < mstate_snap_nquotes(ms); i++) {
+		const struct quote *q = mstate_snap_quote_at(ms, i);
+
+		if (q->exch_time > t)
+			t = q->exch_time;
+	}
+	for (i = 0; i < mstate_snap_nchains(ms); i++) {
+		const struct option_chain *c = mstate_snap_chain_at(ms, i);
+
+		if (c->time > t)
+			t = c->time;
+	}
+	return t;
+}
+
+/* The market state's listener: wakes the engine thread. */
+static void engine_on_market(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.market_dirty = 1;
+	pthread_cond_broadcast(&engine_g.wake);
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
+/* The engine thread: schedule, strategies, publication. */
+static void *engine_main(void *arg)
+{
+	unsigned long seen_market = 0, seen_version = (unsigned long)-1;
+	struct timespec until;
+	double ratio = *(double *)arg;
+
+	free(arg);
+	pthread_mutex_lock(&engine_g.lock);
+	while (!engine_g.stopping) {
+		const struct mstate_snap *ms;
+		double mt, now = engine_wall();
+		unsigned long v;
+
+		pthread_mutex_unlock(&engine_g.lock);
+		ms = mstate_snapshot(mstate_global());
+		mt = engine_market_time(ms);
+		pthread_mutex_lock(&engine_g.lock);
+		engine_g.st.ticks++;
+		if (isfinite(mt))
+			engine_g.st.market_time = mt;
+		engine_universe_resolve_locked(ms);
+		v = engine_g.version;
+		pthread_mutex_unlock(&engine_g.lock);
+		if (isfinite(mt)) {
+			if (engine_g.cfg.auto_calibrate)
+				engine_schedule(ms, mt, now);
+			/* Strategies run when the market or the parameters
+			 * (or the settings) changed since their last run. */
+			if (mstate_snap_version(ms) != seen_market || v != seen_version) {
+				seen_market = mstate_snap_version(ms);
+				engine_run_strategies(ms, mt, ratio);
+				pthread_mutex_lock(&engine_g.lock);
+				seen_version = engine_g.version;
+				pthread_mutex_unlock(&engine_g.lock);
+			}
+		}
+		mstate_snap_release(ms);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)(engine_g.cfg.tick_ms * 1e6);
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&engine_g.lock);
+		if (!engine_g.stopping && engine_g.version == seen_version && !engine_g.market_dirty)
+			pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until);
+		engine_g.market_dirty = 0;
+	}
+	pthread_mutex_unlock(&engine_g.lock);
+	return NULL;
+}
+
+/* Frees the book and signals at exit. */
+static void engine_atexit(void)
+{
+	engine_stop();
+	engine_strategies_destroy();
+	pthread_mutex_lock(&engine_g.lock);
+	calib_book_free(&engine_g.book);
+	free(engine_g.signals);
+	engine_g.signals = NULL;
+	engine_g.nsignals = 0;
+	free(engine_g.sched);
+	engine_g.sched = NULL;
+	engine_g.nsched = engine_g.capsched = 0;
+	if (engine_g.snap != NULL && --engine_g.snap->refs == 0)
+		engine_snap_free(engine_g.snap);
+	engine_g.snap = NULL;
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
+/* Prepares the process-wide parts once. */
+static void engine_once(void)
+{
+	pthread_condattr_t ca;
+
+	if (engine_cond_ready)
+		return;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&engine_g.wake, &ca);
+	pthread_condattr_destroy(&ca);
+	calib_book_init(&engine_g.book);
+	engine_g.signals = xcalloc(ENGINE_SIGNALS_MAX, sizeof *engine_g.signals);
+	engine_cond_ready = 1;
+	atexit(engine_atexit);
+}
+
+/* Loads the book from the store once. */
+void engine_load_book(struct conf *conf)
+{
+	int load;
+
+	pthread_mutex_lock(&engine_life);
+	engine_once();
+	pthread_mutex_lock(&engine_g.lock);
+	load = !engine_g.book_loaded;
+	engine_g.book_loaded = 1;
+	pthread_mutex_unlock(&engine_g.lock);
+	if (load)
+		engine_store_load_book(conf);
+	pthread_mutex_unlock(&engine_life);
+}
+
+/* Starts the engine. */
+int engine_start(struct conf *conf, char **cause)
+{
+	struct engine_cfg cfg;
+	struct calib_cfg ccfg;
+	double *ratio;
+	int rc, load;
+
+	pthread_mutex_lock(&engine_life);
+	engine_once();
+	if (engine_g.running) {
+		pthread_mutex_unlock(&engine_life);
+		*cause = xasprintf("engine: already running (engine stop first)");
+		return -1;
+	}
+	if (engine_cfg_read(&cfg, conf, cause) != 0 || calib_cfg_from_conf(&ccfg, conf, cause) != 0 ||
+	    engine_reconfigure(conf, cause) != 0) {
+		pthread_mutex_unlock(&engine_life);
+		return -1;
+	}
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.cfg = cfg;
+	engine_g.ccfg = ccfg;
+	engine_g.conf = conf;
+	engine_g.stopping = 0;
+	memset(&engine_g.st, 0, sizeof engine_g.st);
+	engine_g.started = engine_wall();
+	engine_g.nsched = 0;
+	pthread_mutex_unlock(&engine_g.lock);
+	pthread_mutex_lock(&engine_g.lock);
+	load = !engine_g.book_loaded;
+	engine_g.book_loaded = 1;
+	pthread_mutex_unlock(&engine_g.lock);
+	if (load)
+		engine_store_load_book(conf);
+	if (engine_store_start(cause) != 0) {
+		pthread_mutex_unlock(&engine_life);
+		return -1;
+	}
+	if (engine_pool_start(cause) != 0) {
+		engine_store_stop();
+		pthread_mutex_unlock(&engine_life);
+		return -1;
+	}
+	engine_g.feed_owned = 0;
+	if (cfg.feed) {
+		struct feed_status fs;
+		char *why = NULL;
+
+		if (!feed_global_status(&fs)) {
+			if (feed_global_start(NULL, conf, &why) == 0)
+				engine_g.feed_owned = 1;
+			else {
+				engine_alert("feed", NULL, "%s", why);
+				free(why);
+			}
+		}
+	}
+	ratio = xmalloc(sizeof *ratio);
+	*ratio = conf_find("signals.ratio") >= 0 ? conf_get_double(conf, "signals.ratio") : 1.5;
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.running = 1;
+	pthread_mutex_unlock(&engine_g.lock);
+	mstate_set_notify(mstate_global(), engine_on_market, NULL);
+	if ((rc = pthread_create(&engine_g.thread, NULL, engine_main, ratio)) != 0) {
+		mstate_set_notify(mstate_global(), NULL, NULL);
+		free(ratio);
+		pthread_mutex_lock(&engine_g.lock);
+		engine_g.running = 0;
+		pthread_mutex_unlock(&engine_g.lock);
+		if (engine_g.feed_owned)
+			feed_global_stop();
+		engine_pool_stop();
+		engine_store_stop();
+		pthread_mutex_unlock(&engine_life);
+		*cause = xasprintf("engine: cannot start its thread: %s", strerror(rc));
+		return -1;
+	}
+	engine_store_audit("engine", "{\"event\":\"start\"}");
+	log_info("engine: started (%d calibration workers)", engine_g.nworkers);
+	pthread_mutex_unlock(&engine_life);
+	return 0;
+}
+
+/* Stops the engine. */
+int engine_stop(void)
+{
+	pthread_mutex_lock(&engine_life);
+	if (!engine_cond_ready || !engine_g.running) {
+		pthread_mutex_unlock(&engine_life);
+		return -1;
+	}
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.stopping = 1;
+	pthread_cond_broadcast(&engine_g.wake);
+	pthread_mutex_unlock(&engine_g.lock);
+	pthread_join(engine_g.thread, NULL);
+	mstate_set_notify(mstate_global(), NULL, NULL);
+	if (engine_g.feed_owned) {
+		feed_global_stop();
+		engine_g.feed_owned = 0;
+	}
+	engine_pool_stop();
+	engine_store_audit("engine", "{\"event\":\"stop\"}");
+	engine_store_stop();
+	pthread_mutex_lock(&engine_g.lock);
+	engine_g.running = 0;
+	engine_bump_locked();
+	pthread_mutex_unlock(&engine_g.lock);
+	log_info("engine: stopped");
+	pthread_mutex_unlock(&engine_life);
+	return 0;
+}
+
+/* Whether the engine runs. */
+int engine_running(void)
+{
+	int r;
+
+	pthread_mutex_lock(&engine_g.lock);
+	r = engine_g.running;
+	pthread_mutex_unlock(&engine_g.lock);
+	return r;
+}
+
+/* Copies the status. */
+void engine_get_status(struct engine_status *st)
+{
+	pthread_mutex_lock(&engine_g.lock);
+	*st = engine_g.st;
+	st->running = engine_g.running;
+	st->started = engine_g.started;
+	st->workers = engine_g.nworkers;
+	st->feed_owned = engine_g.feed_owned;
+	st->nunderlyings = engine_g.nund;
+	st->npairs = engine_g.npairs;
+	pthread_mutex_unlock(&engine_g.lock);
+	if (engine_g.calib_q != NULL && st->running)
+		bqueue_get_stats(engine_g.calib_q, &st->calib_q);
+	if (engine_g.store_q != NULL && st->running)
+		bqueue_get_stats(engine_g.store_q, &st->store_q);
+}

@@ -1,0 +1,265 @@
+/*
+ * check_engine.c -- the engine's plumbing: the bounded queue, exchange
+ * time against the system's time-zone database, the headless front door's
+ * durations, and starting and stopping the whole engine many times (run
+ * under AddressSanitizer / ThreadSanitizer / valgrind for leaks and races).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bqueue.h"
+#include "conf.h"
+#include "engine.h"
+#include "exchtime.h"
+#include "headless.h"
+#include "util.h"
+
+/* A full queue refuses; items come out in order; close drains. */
+START_TEST(test_bqueue_bounds)
+{
+	struct bqueue *q = bqueue_new(3, sizeof(int));
+	struct bqueue_stats st;
+	int i, v;
+
+	ck_assert_ptr_nonnull(q);
+	for (i = 1; i <= 3; i++)
+		ck_assert_int_eq(bqueue_push(q, &i), 0);
+	ck_assert_int_eq(bqueue_push(q, &i), -1);
+	bqueue_get_stats(q, &st);
+	ck_assert_uint_eq(st.depth, 3);
+	ck_assert_uint_eq(st.refused, 1);
+	ck_assert_uint_eq(st.high_water, 3);
+	ck_assert_int_eq(bqueue_pop(q, &v, 0), 1);
+	ck_assert_int_eq(v, 1);
+	i = 4;
+	ck_assert_int_eq(bqueue_push(q, &i), 0);     /* wraps around */
+	bqueue_close(q);
+	ck_assert_int_eq(bqueue_push(q, &i), -1);
+	for (i = 2; i <= 4; i++) {
+		ck_assert_int_eq(bqueue_pop(q, &v, -1), 1);
+		ck_assert_int_eq(v, i);
+	}
+	ck_assert_int_eq(bqueue_pop(q, &v, -1), 0);  /* closed and empty */
+	ck_assert_int_eq(bqueue_pop(q, &v, 0.01), 0);
+	bqueue_free(q);
+	ck_assert_ptr_null(bqueue_new(0, 4));
+	ck_assert_ptr_null(bqueue_new(4, 0));
+}
+END_TEST
+
+struct bq_producer {
+	struct bqueue *q;
+	int base, n;
+};
+
+/* Pushes n distinct values, retrying while the queue is full. */
+static void *bq_produce(void *arg)
+{
+	struct bq_producer *p = arg;
+	int i, v;
+
+	for (i = 0; i < p->n; i++) {
+		v = p->base + i;
+		while (bqueue_push(p->q, &v) != 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* Four producers, one consumer through a small queue: nothing lost or
+ * duplicated. */
+START_TEST(test_bqueue_threads)
+{
+	enum { NP = 4, N = 20000 };
+	struct bqueue *q = bqueue_new(16, sizeof(int));
+	struct bq_producer p[NP];
+	pthread_t t[NP];
+	unsigned char *seen = xcalloc(NP * N, 1);
+	int i, v, got = 0;
+
+	for (i = 0; i < NP; i++) {
+		p[i].q = q;
+		p[i].base = i * N;
+		p[i].n = N;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, bq_produce, &p[i]), 0);
+	}
+	while (got < NP * N) {
+		ck_assert_int_eq(bqueue_pop(q, &v, 5.0), 1);
+		ck_assert(v >= 0 && v < NP * N);
+		ck_assert_int_eq(seen[v], 0);
+		seen[v] = 1;
+		got++;
+	}
+	for (i = 0; i < NP; i++)
+		pthread_join(t[i], NULL);
+	free(seen);
+	bqueue_free(q);
+}
+END_TEST
+
+/* Offsets of every zone, hour by hour up to 2040 from when today's rules
+ * began (US 2007, EU 1996), against glibc's
+ * reading of the tz database (TZ set in this single-threaded test). */
+START_TEST(test_exchtime_vs_tzdata)
+{
+	static const char *const zones[] = {
+		"America/New_York", "America/Chicago", "Europe/London", "Europe/Berlin", "UTC"
+	};
+	size_t z;
+	char *old = getenv("TZ") != NULL ? xstrdup(getenv("TZ")) : NULL;
+
+	for (z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		char path[128];
+		time_t t;
+		long mismatches = 0;
+
+		snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zones[z]);
+		ck_assert_msg(access(path, R_OK) == 0, "%s missing: install tzdata", path);
+		setenv("TZ", zones[z], 1);
+		tzset();
+		/* The US rule applies from 2007, the EU's from 1996. */
+		for (t = (z < 2 ? 1167609600 : 820454400); t < 2240524800; t += 3600) {
+			struct tm tm;
+			long off;
+			int date, wd;
+			double min;
+
+			localtime_r(&t, &tm);
+			ck_assert_int_eq(exch_utc_offset(zones[z], (double)t, &off), 0);
+			ck_assert_int_eq(exch_local(zones[z], (double)t, &date, &min, &wd), 0);
+			if (off != tm.tm_gmtoff || date != (tm.tm_year + 1900) * 10000 +
+			    (tm.tm_mon + 1) * 100 + tm.tm_mday || wd != tm.tm_wday ||
+			    fabs(min - (tm.tm_hour * 60 + tm.tm_min)) > 1e-9)
+				mismatches++;
+		}
+		ck_assert_msg(mismatches == 0, "%s: %ld hours differ from tzdata", zones[z],
+		    mismatches);
+	}
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else
+		unsetenv("TZ");
+	tzset();
+	ck_assert_int_eq(exch_utc_offset("Mars/Olympus", 0, &(long){ 0 }), -1);
+	ck_assert_int_eq(exch_local("UTC", NAN, NULL, NULL, NULL), -1);
+}
+END_TEST
+
+/* Days from and to civil dates around the epoch and leap rules. */
+START_TEST(test_exchtime_civil)
+{
+	int y, m, d;
+	long z;
+
+	ck_assert_int_eq(exch_days_from_civil(1970, 1, 1), 0);
+	ck_assert_int_eq(exch_days_from_civil(2000, 3, 1), 11017);
+	ck_assert_int_eq(exch_days_from_civil(1969, 12, 31), -1);
+	for (z = -800000; z < 800000; z += 37) {
+		exch_civil_from_days(z, &y, &m, &d);
+		ck_assert_int_eq(exch_days_from_civil(y, m, d), z);
+	}
+}
+END_TEST
+
+/* Durations of run --for. */
+START_TEST(test_duration)
+{
+	double s;
+
+	ck_assert_int_eq(headless_parse_duration("90", &s), 0);
+	ck_assert(s == 90);
+	ck_assert_int_eq(headless_parse_duration("1.5m", &s), 0);
+	ck_assert(s == 90);
+	ck_assert_int_eq(headless_parse_duration("2h", &s), 0);
+	ck_assert(s == 7200);
+	ck_assert_int_eq(headless_parse_duration("1d", &s), 0);
+	ck_assert(s == 86400);
+	ck_assert_int_eq(headless_parse_duration("", &s), -1);
+	ck_assert_int_eq(headless_parse_duration("-1", &s), -1);
+	ck_assert_int_eq(headless_parse_duration("5x", &s), -1);
+	ck_assert_int_eq(headless_parse_duration("5mm", &s), -1);
+	ck_assert_int_eq(headless_parse_duration("nan", &s), -1);
+}
+END_TEST
+
+/* A small simulated market and a private store. */
+static struct conf *engine_test_conf(char *dir)
+{
+	struct conf *c = conf_new();
+	char path[512], *cause = NULL;
+	static const char *const kv[][2] = {
+		{ "sim.universe", "SIMA" }, { "sim.pairs", "1" }, { "sim.expiries", "3" },
+		{ "sim.strikes", "7" }, { "sim.history_days", "80" }, { "sim.speed", "600" },
+		{ "engine.workers", "2" }, { "engine.tick_ms", "5" }, { "log.level", "error" },
+	};
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/qdesk.db", dir);
+	ck_assert_msg(conf_set(c, "store.path", path, &cause) == 0, "%s", cause);
+	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		if (conf_find(kv[i][0]) >= 0)
+			ck_assert_msg(conf_set(c, kv[i][0], kv[i][1], &cause) == 0, "%s", cause);
+	return c;
+}
+
+/* Start and stop the whole engine 100 times, some stops immediate, some
+ * after it had time to calibrate; everything must come down cleanly. */
+START_TEST(test_engine_restart)
+{
+	char dir[] = "/tmp/qdesk-engine-XXXXXX", cmd[600];
+	struct conf *c = engine_test_conf(dir);
+	struct engine_status st;
+	char *cause = NULL;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		ck_assert_msg(engine_start(c, &cause) == 0, "start %d: %s", i, cause);
+		ck_assert_int_eq(engine_running(), 1);
+		ck_assert_int_eq(engine_start(c, &cause), -1);  /* already running */
+		free(cause);
+		cause = NULL;
+		if (i % 10 == 9)
+			usleep(200000);
+		ck_assert_int_eq(engine_stop(), 0);
+		ck_assert_int_eq(engine_running(), 0);
+	}
+	ck_assert_int_eq(engine_stop(), -1);
+	engine_get_status(&st);
+	ck_assert_int_eq(st.running, 0);
+	conf_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_bqueue_bounds);
+	tcase_add_test(tc, test_bqueue_threads);
+	tcase_add_test(tc, test_exchtime_vs_tzdata);
+	tcase_add_test(tc, test_exchtime_civil);
+	tcase_add_test(tc, test_duration);
+	tcase_add_test(tc, test_engine_restart);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
