@@ -4,9 +4,7 @@
  *
  * The parameter book lookup is a plain scan of struct calib_book (whose
  * layout calib.h makes public) so the strategies depend on nothing but the
- * book's contents; the "recent" set remembers what a strategy emitted so
- * an unchanged opportunity is not re-signalled on every run while its
- * previous signal is still alive.
+ * book's contents; the JSON builders write the signals' inputs.
  */
 #ifndef QD_STRAT_COMMON_H
 #define QD_STRAT_COMMON_H
@@ -14,7 +12,7 @@
 #include <stddef.h>
 
 #include "calib.h"
-#include "signal.h"
+#include "trade-signal.h"
 
 struct conf;
 
@@ -27,24 +25,6 @@ double strat_clamp(double x, double lo, double hi);
 
 /* Signal lifetime in seconds from signals.ttl_minutes. */
 double strat_ttl_seconds(struct conf *conf);
-
-/* What a strategy emitted lately, per instrument. */
-struct strat_recent_entry {
-	char instrument[MARKET_SYMBOL_MAX];
-	int side;
-	double expires;
-};
-struct strat_recent {
-	struct strat_recent_entry *v;
-	size_t n, cap;
-};
-void strat_recent_init(struct strat_recent *r);
-void strat_recent_free(struct strat_recent *r);
-/* 1 when a signal of this side on instrument was emitted and is still
- * alive at now (so it need not be emitted again); forgets dead entries. */
-int strat_recent_alive(struct strat_recent *r, const char *instrument, int side, double now);
-/* Records an emitted signal. */
-void strat_recent_note(struct strat_recent *r, const struct signal *s);
 
 /* Builders of the inputs JSON object into a struct buf (util.h): begin
  * writes "{", each field appends "key":value (numbers with 6 significant

@@ -447,12 +447,15 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 }
 
 /* One run over the pairs (the engine's list, else every OU fit in the
- * book); the first error is reported after the other pairs ran. */
+ * book).  A pair whose levels fail is skipped (its state unchanged); the
+ * first failure is returned as -1 only when no other pair gave a signal,
+ * because the engine drops what a failed run appended and the pairs'
+ * states assume their signals were delivered. */
 static int meanrev_run(void *st, const struct strategy_env *env, struct signal_list *out,
     char **cause)
 {
 	struct meanrev *m = st;
-	size_t i, n;
+	size_t i, n, before = out->n;
 	int rc = 0;
 
 	if (env->snap == NULL || env->book == NULL)
@@ -476,6 +479,11 @@ static int meanrev_run(void *st, const struct strategy_env *env, struct signal_l
 			rc = -1;
 		}
 		free(why);
+	}
+	if (rc != 0 && out->n > before) {
+		free(*cause);
+		*cause = NULL;
+		rc = 0;
 	}
 	return rc;
 }

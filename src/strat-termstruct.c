@@ -33,8 +33,8 @@
  * at the threshold, rising), times (1 - min(1, rmse / |s - fit|) / 2) for
  * the worse SABR fit error of the two slices; 0.9 for a negative forward
  * variance.  size_hint = min(1, |dev| / (4 threshold)).  Each expiry takes
- * part in one calendar per run; a calendar signalled on the same side is
- * not signalled again until that signal expires.
+ * part in one calendar per run; a persisting calendar is signalled on
+ * every run (the engine refreshes the live signal).
  */
 #include "config.h"
 
@@ -59,7 +59,6 @@ struct termstruct {
 	double threshold;       /* relative deviation from the fitted curve */
 	double min_days, max_days;
 	double ttl;
-	struct strat_recent recent;
 	struct buf js;
 };
 
@@ -73,7 +72,6 @@ static void *termstruct_create(void)
 	t->min_days = 7;
 	t->max_days = 730;
 	t->ttl = 390 * 60;
-	strat_recent_init(&t->recent);
 	buf_init(&t->js);
 	return t;
 }
@@ -85,7 +83,6 @@ static void termstruct_destroy(void *st)
 
 	if (t == NULL)
 		return;
-	strat_recent_free(&t->recent);
 	buf_free(&t->js);
 	free(t);
 }
@@ -251,8 +248,6 @@ static int ts_emit(struct termstruct *t, const struct strategy_env *env,
 		return -1;
 	ratio = vf / vn;
 	snprintf(instr, sizeof instr, "%s %d/%d", r->symbol, a->expiry, b->expiry);
-	if (strat_recent_alive(&t->recent, instr, side, env->now))
-		return 0;
 	signal_init(&s, "termstruct", instr, r->symbol, "calendar", side, env->now,
 	    env->now + t->ttl);
 	/* a long calendar (BUY) is long the far expiry, short the near */
@@ -289,7 +284,6 @@ static int ts_emit(struct termstruct *t, const struct strategy_env *env,
 	strat_json_num(&t->js, "vega_ratio", ratio);
 	strat_json_end(&t->js);
 	signal_inputs(&s, "%s", t->js.data);
-	strat_recent_note(&t->recent, &s);
 	signal_list_push(out, &s);
 	return 0;
 }

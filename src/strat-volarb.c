@@ -30,8 +30,11 @@
  *                 to 0.5 at volarb.max_days;
  * times 0.8 when the book's parameters are kept from an older fit.  Below
  * volarb.min_confidence nothing is emitted.  size_hint = |d| / (4 x
- * threshold), at most 1.  An option already signalled on the same side is
- * not signalled again until that signal expires.
+ * threshold), at most 1.  A persisting opportunity is signalled on every
+ * run; the engine refreshes the live signal rather than repeating it.
+ * A run returns -1 (with the cause of the first failure) only when it
+ * appended no signal, so the engine, which drops what a failed run
+ * appended, never loses a signal to another underlying's failure.
  */
 #include "config.h"
 
@@ -64,7 +67,6 @@ struct volarb {
 	double min_confidence;
 	double ttl;             /* seconds */
 	heston_workspace *hw;
-	struct strat_recent recent;
 	struct buf js;
 	/* per-chain scratch */
 	size_t cap;
@@ -92,7 +94,6 @@ static void *volarb_create(void)
 		free(v);
 		return NULL;
 	}
-	strat_recent_init(&v->recent);
 	buf_init(&v->js);
 	return v;
 }
@@ -105,7 +106,6 @@ static void volarb_destroy(void *st)
 	if (v == NULL)
 		return;
 	heston_workspace_free(v->hw);
-	strat_recent_free(&v->recent);
 	buf_free(&v->js);
 	free(v->idx);
 	free(v->T);
@@ -322,8 +322,6 @@ static int volarb_chain(struct volarb *v, const struct strategy_env *env,
 			conf *= 0.8;
 		if (conf < v->min_confidence)
 			continue;
-		if (strat_recent_alive(&v->recent, oq->opt.symbol, side, env->now))
-			continue;
 		/* the hedge: Black-Scholes delta at the market vol */
 		r = isfinite(oq->rate) ? oq->rate : isfinite(c->rate) ? c->rate : 0;
 		S = c->spot > 0 && isfinite(c->spot) ? c->spot : F;
@@ -384,7 +382,6 @@ static int volarb_chain(struct volarb *v, const struct strategy_env *env,
 		}
 		strat_json_end(&v->js);
 		signal_inputs(&s, "%s", v->js.data);
-		strat_recent_note(&v->recent, &s);
 		signal_list_push(out, &s);
 	}
 	return st == QM_OK ? 0 : -1;
@@ -404,12 +401,12 @@ static int volarb_in_universe(const struct strategy_env *env, const char *sym)
 }
 
 /* One run over every chain of the snapshot; the first error is reported
- * after the other chains were looked at (their signals stay in out). */
+ * only when no chain gave a signal (see the header comment). */
 static int volarb_run(void *st, const struct strategy_env *env, struct signal_list *out,
     char **cause)
 {
 	struct volarb *v = st;
-	size_t i, nc;
+	size_t i, nc, before = out->n;
 	int rc = 0;
 
 	if (env->snap == NULL)
@@ -429,6 +426,11 @@ static int volarb_run(void *st, const struct strategy_env *env, struct signal_li
 			rc = -1;
 		}
 		free(why);
+	}
+	if (rc != 0 && out->n > before) {
+		free(*cause);
+		*cause = NULL;
+		rc = 0;
 	}
 	return rc;
 }

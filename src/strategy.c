@@ -70,57 +70,6 @@ double strat_ttl_seconds(struct conf *conf)
 	return 60.0 * conf_get_double(conf, "signals.ttl_minutes");
 }
 
-/* Makes an empty recent set. */
-void strat_recent_init(struct strat_recent *r)
-{
-	r->v = NULL;
-	r->n = r->cap = 0;
-}
-
-/* Frees a recent set. */
-void strat_recent_free(struct strat_recent *r)
-{
-	free(r->v);
-	strat_recent_init(r);
-}
-
-/* 1 when a same-side signal on instrument is still alive; drops the dead. */
-int strat_recent_alive(struct strat_recent *r, const char *instrument, int side, double now)
-{
-	size_t i, k = 0;
-	int alive = 0;
-
-	for (i = 0; i < r->n; i++) {
-		if (!(r->v[i].expires >= now))
-			continue;       /* expired (or the clock went back): forget */
-		if (strcmp(r->v[i].instrument, instrument) == 0 && r->v[i].side == side)
-			alive = 1;
-		r->v[k++] = r->v[i];
-	}
-	r->n = k;
-	return alive;
-}
-
-/* Records an emitted signal (replacing an older one of its instrument). */
-void strat_recent_note(struct strat_recent *r, const struct signal *s)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->v[i].instrument, s->instrument) == 0)
-			break;
-	if (i == r->n) {
-		if (r->n == r->cap) {
-			r->cap = r->cap != 0 ? 2 * r->cap : 32;
-			r->v = xrealloc(r->v, r->cap * sizeof *r->v);
-		}
-		r->n++;
-	}
-	memcpy(r->v[i].instrument, s->instrument, sizeof r->v[i].instrument);
-	r->v[i].side = s->side;
-	r->v[i].expires = s->expires;
-}
-
 /* Starts a JSON object. */
 void strat_json_begin(struct buf *b)
 {

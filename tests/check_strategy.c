@@ -1,9 +1,9 @@
 /*
- * check_strategy.c -- the signal aggregation (signal.c) and the three
+ * check_strategy.c -- the signal aggregation (trade-signal.c) and the three
  * strategies (strat-volarb.c, strat-meanrev.c, strat-termstruct.c).
  *
  * References, independent of the code under test:
- *   aggregation -- the rule of signal.h worked by hand on small cases;
+ *   aggregation -- the rule of trade-signal.h worked by hand on small cases;
  *   meanrev     -- an OU spread simulated exactly (models/ou.h) with fixed
  *                  normals, fed as quotes of the two legs through a real
  *                  market state; the expected signals come from a state
@@ -38,7 +38,7 @@
 #include "ou.h"
 #include "qm-status.h"
 #include "sabr-calib.h"
-#include "signal.h"
+#include "trade-signal.h"
 #include "strategy.h"
 #include "util.h"
 #include "validate.h"

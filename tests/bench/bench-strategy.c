@@ -1,6 +1,6 @@
 /*
  * bench-strategy.c -- time of one run of each strategy (strat-*.c) and of
- * the aggregation (signal.c) over the default simulated market.
+ * the aggregation (trade-signal.c) over the default simulated market.
  *
  * Why it exists: the engine runs every enabled strategy after each change
  * of the market or the parameters, so one run of all of them must stay
@@ -24,7 +24,7 @@
 #include "market-state.h"
 #include "qm-status.h"
 #include "sabr-calib.h"
-#include "signal.h"
+#include "trade-signal.h"
 #include "sim.h"
 #include "strategy.h"
 #include "util.h"

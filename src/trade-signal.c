@@ -1,5 +1,5 @@
 /*
- * signal.c -- the signal value (signal.h): building one, lists of them,
+ * trade-signal.c -- the signal value (trade-signal.h): building one, lists of them,
  * and the confidence-weighted vote that aggregates many strategies'
  * signals into one decision per instrument.
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signal.h"
+#include "trade-signal.h"
 #include "util.h"
 
 /* Makes a list empty with no storage. */
@@ -221,7 +221,7 @@ static int signal_votes(const struct signal *x)
 	return x->state != SIGNAL_APPROVED && x->state != SIGNAL_REJECTED;
 }
 
-/* Aggregates n signals in place (see signal.h); returns how many are
+/* Aggregates n signals in place (see trade-signal.h); returns how many are
  * left pending.  O(n log n): the voters are sorted by instrument. */
 size_t signal_aggregate(struct signal *s, size_t n, double ratio, double now)
 {
