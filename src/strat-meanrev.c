@@ -18,13 +18,13 @@
  *               round-trip cost 2 x meanrev.cost, maximising the return
  *               per unit time or the Sharpe ratio (meanrev.bertram_target):
  *               enter long at X <= a, exit at X >= m; the same stop.
- * The short side mirrors the long one: a short spread gains what a long
- * position in Y = 2 theta - X gains, and Y has exactly the law of X, so
- * the short levels are the long ones reflected about theta.  (Leung-Li on
- * -X taken literally, an OU with mean -theta, is not the same problem:
- * their payoff discounts the spread's level, and a spread that sits at a
- * negative level is never worth buying, so for theta > 0 it would never
- * enter short.)
+ * The short side mirrors the long one: a short spread is a long position
+ * in Y = -X, an OU with mean -theta and the same mu and sigma, so its
+ * levels are the long levels of that problem, negated (stop-loss
+ * theta + meanrev.stop standard deviations).  Bertram's levels are
+ * translation invariant, so there this is their reflection about theta;
+ * Leung-Li's discount the spread's level, so their short levels differ
+ * slightly from the reflection.
  *
  * State per pair: flat, long spread or short spread; the strategy assumes
  * its signals are acted on (the levels of a trade are fixed when it is
@@ -88,7 +88,7 @@ struct meanrev_pair {
 	double entry_x, take, stop;     /* of the open trade, units of X */
 	int have_levels;
 	struct meanrev_key key;
-	struct meanrev_levels lv;
+	struct meanrev_levels lv, sv;   /* long side; short side in units of -X */
 };
 
 /* Settings (the meanrev.* keys) and the pairs' state. */
@@ -326,7 +326,10 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	key.cost = m->cost;
 	key.stop = m->stop;
 	if (!ps->have_levels || memcmp(&key, &ps->key, sizeof key) != 0) {
-		if ((st = meanrev_levels(m, &ou, &ps->lv)) != QM_OK) {
+		struct ou_params neg = { -ou.theta, ou.mu, ou.sigma };
+
+		if ((st = meanrev_levels(m, &ou, &ps->lv)) != QM_OK ||
+		    (st = meanrev_levels(m, &neg, &ps->sv)) != QM_OK) {
 			*cause = xasprintf("meanrev: %s levels of %s failed (status %d; theta %g, "
 			    "mu %g, sigma %g)", m->method == MEANREV_BERTRAM ? "Bertram" : "Leung-Li",
 			    o->symbol, st, ou.theta, ou.mu, ou.sigma);
@@ -337,13 +340,12 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 		ps->have_levels = 1;
 	}
 	lo = ps->lv;
-	/* the short side: the long problem for Y = 2 theta - X, which has the
-	 * law of X, so its levels are the long ones reflected about theta */
-	sh.entry = lo.entry;
-	sh.entry_lo = 2 * ou.theta - lo.entry_hi;
-	sh.entry_hi = 2 * ou.theta - lo.entry_lo;
-	sh.take = 2 * ou.theta - lo.take;
-	sh.stop = 2 * ou.theta - lo.stop;
+	/* the short side: the long problem for -X, back in units of X */
+	sh.entry = ps->sv.entry;
+	sh.entry_lo = -ps->sv.entry_hi;
+	sh.entry_hi = -ps->sv.entry_lo;
+	sh.take = -ps->sv.take;
+	sh.stop = -ps->sv.stop;
 
 	newpos = ps->pos;
 	if (ps->pos == 1) {
@@ -434,6 +436,10 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	strat_json_num(&m->js, "long_entry_hi", lo.entry_hi);
 	strat_json_num(&m->js, "long_take", lo.take);
 	strat_json_num(&m->js, "long_stop", lo.stop);
+	strat_json_num(&m->js, "short_entry_lo", sh.entry_lo);
+	strat_json_num(&m->js, "short_entry_hi", sh.entry_hi);
+	strat_json_num(&m->js, "short_take", sh.take);
+	strat_json_num(&m->js, "short_stop", sh.stop);
 	strat_json_num(&m->js, "entry_spread", ps->entry_x);
 	strat_json_num(&m->js, "trade_take", ps->take);
 	strat_json_num(&m->js, "trade_stop", ps->stop);

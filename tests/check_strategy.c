@@ -309,10 +309,11 @@ static double mr_quotes(struct mstate *ms, double X, double t)
 	return 0.5 * (m1 - 0.005 + m1 + 0.005) - MR_HR * 0.5 * (MR_LEG2 - 0.005 + MR_LEG2 + 0.005);
 }
 
-/* Levels of the reference state machine (long side; the short side is
- * their reflection about theta). */
+/* Levels of the reference state machine: long side, and short side in
+ * units of X (from the long problem of -X). */
 struct mr_ref {
 	double lo, hi, take, stop;
+	double slo, shi, stake, sstop;
 	int entry;
 };
 
@@ -358,13 +359,12 @@ static void mr_drive(struct strat *s, const struct calib_book *book, const struc
 			pos = 1;
 			take = ref->take;
 			stop = ref->stop;
-		} else if (pos == 0 && !gated && ref->entry && X > 2 * MR_THETA - ref->hi &&
-		    X < 2 * MR_THETA - ref->lo) {
+		} else if (pos == 0 && !gated && ref->entry && X > ref->slo && X < ref->shi) {
 			want = "entry_short";
 			wside = SIGNAL_SELL;
 			pos = -1;
-			take = 2 * MR_THETA - ref->take;
-			stop = 2 * MR_THETA - ref->stop;
+			take = ref->stake;
+			stop = ref->sstop;
 		}
 		if (want == NULL) {
 			ck_assert_msg(out.n == 0, "step %zu: X %.6f: unexpected %s", k, X,
@@ -421,7 +421,8 @@ START_TEST(test_meanrev_leungli)
 	struct calib_book book;
 	struct calib_result r;
 	struct leungli_params lp = { { MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
-	struct leungli_sl_levels sl;
+	struct leungli_params ln = { { -MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
+	struct leungli_sl_levels sl, ss;
 	struct mr_ref ref;
 	double L = MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU), *path;
 	size_t n = 6000;
@@ -429,11 +430,19 @@ START_TEST(test_meanrev_leungli)
 
 	ck_assert_int_eq(leungli_solve_sl(&lp, L, &sl), QM_OK);
 	ck_assert_int_eq(sl.entry, 1);
+	/* the short side: Leung-Li on -X, stop 2.5 sd above theta */
+	ck_assert_int_eq(leungli_solve_sl(&ln, -MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU),
+	    &ss), QM_OK);
+	ck_assert_int_eq(ss.entry, 1);
 	ref.entry = 1;
 	ref.lo = sl.a;
 	ref.hi = sl.d;
 	ref.take = sl.b;
 	ref.stop = L;
+	ref.slo = -ss.d;
+	ref.shi = -ss.a;
+	ref.stake = -ss.b;
+	ref.sstop = -ss.L;
 	path = mr_path(n, 42);
 	mr_book(&book, &r, 0.01);
 	mr_drive(&s, &book, &ref, path, n, 0, &e, &x, &st);
@@ -444,7 +453,7 @@ START_TEST(test_meanrev_leungli)
 	 * mirrored short trade stopped above 2 theta - L */
 	{
 		double p2[] = { MR_THETA, 0.5 * (sl.a + sl.d), L - 0.01, MR_THETA,
-		    2 * MR_THETA - 0.5 * (sl.a + sl.d), 2 * MR_THETA - L + 0.01, MR_THETA };
+		    -0.5 * (ss.a + ss.d), -ss.L + 0.01, MR_THETA };
 
 		s = mkstrat("meanrev", conf);
 		mr_drive(&s, &book, &ref, p2, 7, 0, &e, &x, &st);
@@ -524,7 +533,12 @@ START_TEST(test_meanrev_bertram)
 	ref.lo = ref.stop;
 	ref.hi = bl.a;
 	ref.take = bl.m;
+	/* Bertram is symmetric: short at X >= m, cover at a, stop above */
 	ck_assert_double_eq_tol(bl.m, 2 * MR_THETA - bl.a, 1e-12);
+	ref.slo = bl.m;
+	ref.shi = 2 * MR_THETA - ref.stop;
+	ref.stake = bl.a;
+	ref.sstop = 2 * MR_THETA - ref.stop;
 	path = mr_path(n, 7);
 	mr_book(&book, &r, 0.01);
 	mr_drive(&s, &book, &ref, path, n, 0, &e, &x, &st);
