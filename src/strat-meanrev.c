@@ -1,0 +1,507 @@
+/*
+ * strat-meanrev.c -- optimal mean-reversion trading of cointegrated pairs
+ * (client's notes, sec. 2.3-2.5 and 7.2).
+ *
+ * For each pair "LEG1/LEG2" with an OU fit in the book (CALIB_OU: the
+ * spread X = leg1 - hedge_ratio x leg2, parameters per year), the spread
+ * now is X = mid(leg1) - hedge_ratio x mid(leg2) from the snapshot's
+ * latest quotes, and the levels come from
+ *   leungli  -- Leung & Li (2015) with stop-loss (models/leungli.h,
+ *               leungli_solve_sl): discount meanrev.r while waiting and
+ *               while holding, cost meanrev.cost on entry and on exit,
+ *               stop-loss L = theta - meanrev.stop x sigma / sqrt(2 mu)
+ *               (stationary standard deviations below the long-run mean);
+ *               enter long inside (a*_L, d*_L), take profit at b*_L, stop
+ *               at L.  meanrev.stop = 0: no stop, leungli_solve (enter at
+ *               X <= d*, exit at b*).
+ *   bertram  -- Bertram (2010) symmetric levels (models/bertram.h) for the
+ *               round-trip cost 2 x meanrev.cost, maximising the return
+ *               per unit time or the Sharpe ratio (meanrev.bertram_target):
+ *               enter long at X <= a, exit at X >= m; the same stop.
+ * The short side mirrors the long one: a short spread is a long position
+ * in Y = -X, an OU with mean -theta and the same mu and sigma, so its
+ * levels are the long levels of that problem, negated (stop-loss
+ * theta + meanrev.stop standard deviations).  Bertram's levels are
+ * translation invariant, so there this is their reflection about theta;
+ * Leung-Li's discount the spread's level, so their short levels differ
+ * slightly from the reflection.
+ *
+ * State per pair: flat, long spread or short spread; the strategy assumes
+ * its signals are acted on (the levels of a trade are fixed when it is
+ * entered).  Signals, one per pair and run at most:
+ *   entry_long  (buy)  when flat and X inside the long entry region:
+ *               legs +1 leg1, -hedge_ratio leg2; entry_short (sell) the
+ *               mirror, legs -1 leg1, +hedge_ratio leg2.  No entry while
+ *               the pair's cointegration p-value is above meanrev.max_pvalue.
+ *   exit       (exit) take profit: long at X >= b*, short at X <= -b*(-X);
+ *   stop_loss  (exit) long at X <= L, short at X >= the mirrored stop;
+ *               exits are allowed whatever the p-value; their legs undo
+ *               the position.
+ * Confidence of an entry: (1 - 0.5 p / max_pvalue) x (1 - se_mu / mu)
+ * (cointegration strength times the precision of the speed, the weakest
+ * link of an OU fit), at least 0.2 for the second factor; exits 0.9
+ * (take profit) and 1 (stop loss), as in the notes, so they win votes.
+ * Size of an entry, after Moreira & Muir (2017): scale exposure down when
+ * the spread is more volatile than usual -- min(1, sigma / RV) with sigma
+ * the OU diffusion (the long-run level) and RV the realised volatility of
+ * the spread over the last meanrev.vol_window daily closes of both legs,
+ * annualised (1 when there are too few closes).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bertram.h"
+#include "conf.h"
+#include "leungli.h"
+#include "market-state.h"
+#include "qm-status.h"
+#include "strat-common.h"
+#include "strategy.h"
+#include "util.h"
+
+enum meanrev_method { MEANREV_LEUNGLI, MEANREV_BERTRAM };
+
+/* What determines a pair's levels (compared to reuse them). */
+struct meanrev_key {
+	struct ou_params ou;
+	int method, bertram_sharpe;
+	double r, cost, stop;
+};
+
+/* Levels of the long side in units of X; the short side is their mirror
+ * about theta.  entry_lo < X < entry_hi enters (entry_lo may be -inf). */
+struct meanrev_levels {
+	int entry;              /* 0: entering is never optimal */
+	double entry_lo, entry_hi;
+	double take;            /* exit at X >= take */
+	double stop;            /* stop at X <= stop (-inf: none) */
+};
+
+/* One pair's state. */
+struct meanrev_pair {
+	char pair[MARKET_SYMBOL_MAX];
+	int pos;                /* 0 flat, 1 long spread, -1 short spread */
+	double entry_x, take, stop;     /* of the open trade, units of X */
+	int have_levels;
+	struct meanrev_key key;
+	struct meanrev_levels lv, sv;   /* long side; short side in units of -X */
+};
+
+/* Settings (the meanrev.* keys) and the pairs' state. */
+struct meanrev {
+	int enabled;
+	int method;             /* enum meanrev_method */
+	int bertram_sharpe;     /* 1: maximise the Sharpe ratio */
+	double r, cost, stop, max_pvalue;
+	int vol_window;
+	double ttl;
+	struct meanrev_pair *pairs;
+	size_t npairs, cap;
+	struct buf js;
+	double *xs;             /* scratch: spread closes */
+	size_t xcap;
+};
+
+/* Allocates a strategy with the defaults of conf-keys.c. */
+static void *meanrev_create(void)
+{
+	struct meanrev *m = xcalloc(1, sizeof *m);
+
+	m->enabled = 1;
+	m->method = MEANREV_LEUNGLI;
+	m->r = 0.05;
+	m->cost = 0.02;
+	m->stop = 2.5;
+	m->max_pvalue = 0.05;
+	m->vol_window = 21;
+	m->ttl = 390 * 60;
+	buf_init(&m->js);
+	return m;
+}
+
+/* Frees a strategy. */
+static void meanrev_destroy(void *st)
+{
+	struct meanrev *m = st;
+
+	if (m == NULL)
+		return;
+	free(m->pairs);
+	free(m->xs);
+	buf_free(&m->js);
+	free(m);
+}
+
+/* Reads the meanrev.* keys (and signals.ttl_minutes). */
+static int meanrev_configure(void *st, struct conf *conf, char **cause)
+{
+	struct meanrev *m = st;
+	const char *method = conf_get_str(conf, "meanrev.method");
+	const char *target = conf_get_str(conf, "meanrev.bertram_target");
+	double cost = conf_get_double(conf, "meanrev.cost");
+
+	if (!(cost > 0)) {
+		*cause = xasprintf("meanrev.cost must be above 0 (both Leung-Li and Bertram need a "
+		    "transaction cost), got %g", cost);
+		return -1;
+	}
+	m->enabled = conf_get_bool(conf, "meanrev.enabled");
+	m->method = strcmp(method, "bertram") == 0 ? MEANREV_BERTRAM : MEANREV_LEUNGLI;
+	m->bertram_sharpe = strcmp(target, "sharpe") == 0;
+	m->r = conf_get_double(conf, "meanrev.r");
+	m->cost = cost;
+	m->stop = conf_get_double(conf, "meanrev.stop");
+	m->max_pvalue = conf_get_double(conf, "meanrev.max_pvalue");
+	m->vol_window = (int)conf_get_int(conf, "meanrev.vol_window");
+	m->ttl = strat_ttl_seconds(conf);
+	return 0;
+}
+
+/* Describes the settings for `strategy list`. */
+static void meanrev_describe(void *st, char *buf, size_t len)
+{
+	struct meanrev *m = st;
+
+	snprintf(buf, len, "enabled=%s method=%s bertram_target=%s r=%g cost=%g stop=%g "
+	    "max_pvalue=%g vol_window=%d ttl_minutes=%g", m->enabled ? "yes" : "no",
+	    m->method == MEANREV_BERTRAM ? "bertram" : "leungli",
+	    m->bertram_sharpe ? "sharpe" : "return", m->r, m->cost, m->stop, m->max_pvalue,
+	    m->vol_window, m->ttl / 60);
+}
+
+/* The state of a pair (created flat on first sight). */
+static struct meanrev_pair *meanrev_pair(struct meanrev *m, const char *pair)
+{
+	size_t i;
+
+	for (i = 0; i < m->npairs; i++)
+		if (strcmp(m->pairs[i].pair, pair) == 0)
+			return &m->pairs[i];
+	if (m->npairs == m->cap) {
+		m->cap = m->cap != 0 ? 2 * m->cap : 8;
+		m->pairs = xrealloc(m->pairs, m->cap * sizeof *m->pairs);
+	}
+	memset(&m->pairs[m->npairs], 0, sizeof m->pairs[m->npairs]);
+	snprintf(m->pairs[m->npairs].pair, sizeof m->pairs[m->npairs].pair, "%s", pair);
+	return &m->pairs[m->npairs++];
+}
+
+/* Levels of the long side for OU parameters ou (the short side uses the
+ * mirrored parameters); 0 or a QM_ status. */
+static int meanrev_levels(const struct meanrev *m, const struct ou_params *ou,
+    struct meanrev_levels *lv)
+{
+	double sd = ou->sigma / sqrt(2 * ou->mu);
+	int st;
+
+	lv->stop = m->stop > 0 ? ou->theta - m->stop * sd : -INFINITY;
+	if (m->method == MEANREV_LEUNGLI) {
+		struct leungli_params p = { *ou, m->r, m->cost, m->r, m->cost };
+
+		if (m->stop > 0) {
+			struct leungli_sl_levels sl;
+
+			if ((st = leungli_solve_sl(&p, lv->stop, &sl)) != QM_OK)
+				return st;
+			lv->entry = sl.entry && !sl.sell_now;
+			lv->entry_lo = sl.a;
+			lv->entry_hi = sl.d;
+			lv->take = sl.b;
+		} else {
+			struct leungli_levels l;
+
+			if ((st = leungli_solve(&p, &l)) != QM_OK)
+				return st;
+			lv->entry = 1;
+			lv->entry_lo = -INFINITY;
+			lv->entry_hi = l.d;
+			lv->take = l.b;
+		}
+	} else {
+		struct bertram_levels b;
+
+		st = m->bertram_sharpe ?
+		    bertram_optimal_sharpe(ou, 2 * m->cost, m->r, BERTRAM_RF_RATE, &b) :
+		    bertram_optimal_return(ou, 2 * m->cost, &b);
+		if (st != QM_OK)
+			return st;
+		/* enter at X <= a, but above the stop */
+		lv->entry = b.a > lv->stop;
+		lv->entry_lo = lv->stop;
+		lv->entry_hi = b.a;
+		lv->take = b.m;
+	}
+	return QM_OK;
+}
+
+/* Annualised realised vol of the spread over the last window daily
+ * closes of both legs (matched by bar time); NaN with too few. */
+static double meanrev_realised_vol(struct meanrev *m, const struct mstate_snap *snap,
+    const char *leg1, const char *leg2, double hr)
+{
+	size_t n1, n2, i, j, k = 0, want = (size_t)m->vol_window + 1;
+	const struct bar *b1 = mstate_snap_bars(snap, leg1, &n1);
+	const struct bar *b2 = mstate_snap_bars(snap, leg2, &n2);
+	double mean = 0, ss = 0;
+
+	if (b1 == NULL || b2 == NULL)
+		return NAN;
+	if (m->xcap < want) {
+		m->xcap = want;
+		m->xs = xrealloc(m->xs, want * sizeof *m->xs);
+	}
+	/* walk back from the newest closes, matching times */
+	i = n1;
+	j = n2;
+	while (i > 0 && j > 0 && k < want) {
+		if (b1[i - 1].time > b2[j - 1].time)
+			i--;
+		else if (b2[j - 1].time > b1[i - 1].time)
+			j--;
+		else {
+			m->xs[k++] = b1[i - 1].close - hr * b2[j - 1].close;
+			i--;
+			j--;
+		}
+	}
+	if (k < 6)
+		return NAN;
+	for (i = 0; i + 1 < k; i++)
+		mean += m->xs[i] - m->xs[i + 1];
+	mean /= (double)(k - 1);
+	for (i = 0; i + 1 < k; i++) {
+		double d = m->xs[i] - m->xs[i + 1] - mean;
+
+		ss += d * d;
+	}
+	return sqrt(ss / (double)(k - 2) * 252);
+}
+
+/* Looks at one pair; appends at most one signal. */
+static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
+    const struct calib_result *o, struct signal_list *out, char **cause)
+{
+	const struct calib_ou *fit = &o->ou;
+	struct ou_params ou = fit->p;
+	struct meanrev_pair *ps;
+	struct meanrev_levels lo, sh;
+	struct meanrev_key key;
+	char leg1[MARKET_SYMBOL_MAX], leg2[MARKET_SYMBOL_MAX], *slash;
+	const struct quote *q1, *q2;
+	double hr = fit->hedge_ratio, m1, m2, X, sd, rv = NAN, size = 1, conf;
+	const char *kind = NULL, *method;
+	int side = 0, newpos, st;
+	struct signal s;
+
+	snprintf(leg1, sizeof leg1, "%s", o->symbol);
+	if ((slash = strchr(leg1, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	snprintf(leg2, sizeof leg2, "%s", slash + 1);
+	if (!(ou.mu > 0) || !(ou.sigma > 0) || !isfinite(ou.theta) || !isfinite(ou.mu) ||
+	    !isfinite(ou.sigma) || !isfinite(hr))
+		return 0;
+	q1 = mstate_snap_quote(env->snap, leg1);
+	q2 = mstate_snap_quote(env->snap, leg2);
+	if (q1 == NULL || q2 == NULL)
+		return 0;
+	m1 = market_mid(q1);
+	m2 = market_mid(q2);
+	if (!isfinite(m1) || !isfinite(m2))
+		return 0;
+	X = m1 - hr * m2;
+	sd = ou.sigma / sqrt(2 * ou.mu);
+	ps = meanrev_pair(m, o->symbol);
+
+	/* the levels, recomputed only when the parameters or settings changed */
+	memset(&key, 0, sizeof key);
+	key.ou = ou;
+	key.method = m->method;
+	key.bertram_sharpe = m->bertram_sharpe;
+	key.r = m->r;
+	key.cost = m->cost;
+	key.stop = m->stop;
+	if (!ps->have_levels || memcmp(&key, &ps->key, sizeof key) != 0) {
+		struct ou_params neg = { -ou.theta, ou.mu, ou.sigma };
+
+		if ((st = meanrev_levels(m, &ou, &ps->lv)) != QM_OK ||
+		    (st = meanrev_levels(m, &neg, &ps->sv)) != QM_OK) {
+			*cause = xasprintf("meanrev: %s levels of %s failed (status %d; theta %g, "
+			    "mu %g, sigma %g)", m->method == MEANREV_BERTRAM ? "Bertram" : "Leung-Li",
+			    o->symbol, st, ou.theta, ou.mu, ou.sigma);
+			ps->have_levels = 0;
+			return -1;
+		}
+		ps->key = key;
+		ps->have_levels = 1;
+	}
+	lo = ps->lv;
+	/* the short side: the long problem for -X, back in units of X */
+	sh.entry = ps->sv.entry;
+	sh.entry_lo = -ps->sv.entry_hi;
+	sh.entry_hi = -ps->sv.entry_lo;
+	sh.take = -ps->sv.take;
+	sh.stop = -ps->sv.stop;
+
+	newpos = ps->pos;
+	if (ps->pos == 1) {
+		if (X <= ps->stop) {
+			kind = "stop_loss";
+			side = SIGNAL_EXIT;
+		} else if (X >= ps->take) {
+			kind = "exit";
+			side = SIGNAL_EXIT;
+		}
+		if (kind != NULL)
+			newpos = 0;
+	} else if (ps->pos == -1) {
+		if (X >= ps->stop) {
+			kind = "stop_loss";
+			side = SIGNAL_EXIT;
+		} else if (X <= ps->take) {
+			kind = "exit";
+			side = SIGNAL_EXIT;
+		}
+		if (kind != NULL)
+			newpos = 0;
+	} else if (fit->coint_pvalue <= m->max_pvalue) {
+		if (lo.entry && X > lo.entry_lo && X < lo.entry_hi) {
+			kind = "entry_long";
+			side = SIGNAL_BUY;
+			newpos = 1;
+		} else if (sh.entry && X > sh.entry_lo && X < sh.entry_hi) {
+			kind = "entry_short";
+			side = SIGNAL_SELL;
+			newpos = -1;
+		}
+	}
+	if (kind == NULL)
+		return 0;
+
+	method = m->method == MEANREV_BERTRAM ? "Bertram" : "Leung-Li";
+	signal_init(&s, "meanrev", o->symbol, o->symbol, kind, side, env->now, env->now + m->ttl);
+	if (side == SIGNAL_EXIT) {
+		/* undo the position: a long spread sells leg1 and buys leg2 back */
+		signal_add_leg(&s, leg1, -ps->pos);
+		signal_add_leg(&s, leg2, ps->pos * hr);
+		conf = strcmp(kind, "stop_loss") == 0 ? 1.0 : 0.9;
+		size = 1;
+		signal_rationale(&s, "%s: spread %.4g %s %.4g (%s, entered at %.4g): %s",
+		    o->symbol, X, strcmp(kind, "stop_loss") == 0 ? (ps->pos > 0 ? "<=" : ">=") :
+		    (ps->pos > 0 ? ">=" : "<="), strcmp(kind, "stop_loss") == 0 ? ps->stop : ps->take,
+		    ps->pos > 0 ? "long spread" : "short spread", ps->entry_x,
+		    strcmp(kind, "stop_loss") == 0 ? "stop-loss" : "take profit");
+	} else {
+		const struct meanrev_levels *l = side > 0 ? &lo : &sh;
+		double pscore = 1 - 0.5 * strat_clamp(fit->coint_pvalue / m->max_pvalue, 0, 1);
+		double prec = isfinite(fit->se_mu) ? strat_clamp(1 - fit->se_mu / ou.mu, 0.2, 1) : 0.7;
+
+		if (m->max_pvalue <= 0)
+			pscore = 1;
+		signal_add_leg(&s, leg1, side);
+		signal_add_leg(&s, leg2, -side * hr);
+		conf = strat_clamp(pscore * prec, 0, 1);
+		rv = meanrev_realised_vol(m, env->snap, leg1, leg2, hr);
+		size = isfinite(rv) && rv > 0 ? strat_clamp(ou.sigma / rv, 0, 1) : 1;
+		ps->entry_x = X;
+		ps->take = l->take;
+		ps->stop = l->stop;
+		signal_rationale(&s, "%s: spread %.4g in %s entry (%.4g, %.4g), theta %.4g, "
+		    "half-life %.1f d; take %.4g, stop %.4g; size %.2f = min(1, sigma %.3g / "
+		    "RV %.3g)", o->symbol, X, method, l->entry_lo, l->entry_hi, ou.theta,
+		    log(2) / ou.mu * 252, l->take, l->stop, size, ou.sigma, rv);
+	}
+	s.confidence = conf;
+	s.size_hint = size;
+	strat_json_begin(&m->js);
+	strat_json_str(&m->js, "method", m->method == MEANREV_BERTRAM ? "bertram" : "leungli");
+	strat_json_num(&m->js, "spread", X);
+	strat_json_num(&m->js, "mid1", m1);
+	strat_json_num(&m->js, "mid2", m2);
+	strat_json_num(&m->js, "hedge_ratio", hr);
+	strat_json_num(&m->js, "theta", ou.theta);
+	strat_json_num(&m->js, "mu", ou.mu);
+	strat_json_num(&m->js, "sigma", ou.sigma);
+	strat_json_num(&m->js, "stationary_sd", sd);
+	strat_json_num(&m->js, "se_mu", fit->se_mu);
+	strat_json_num(&m->js, "coint_pvalue", fit->coint_pvalue);
+	strat_json_num(&m->js, "max_pvalue", m->max_pvalue);
+	strat_json_num(&m->js, "r", m->r);
+	strat_json_num(&m->js, "cost", m->cost);
+	strat_json_num(&m->js, "long_entry_lo", lo.entry_lo);
+	strat_json_num(&m->js, "long_entry_hi", lo.entry_hi);
+	strat_json_num(&m->js, "long_take", lo.take);
+	strat_json_num(&m->js, "long_stop", lo.stop);
+	strat_json_num(&m->js, "short_entry_lo", sh.entry_lo);
+	strat_json_num(&m->js, "short_entry_hi", sh.entry_hi);
+	strat_json_num(&m->js, "short_take", sh.take);
+	strat_json_num(&m->js, "short_stop", sh.stop);
+	strat_json_num(&m->js, "entry_spread", ps->entry_x);
+	strat_json_num(&m->js, "trade_take", ps->take);
+	strat_json_num(&m->js, "trade_stop", ps->stop);
+	strat_json_num(&m->js, "realised_vol", rv);
+	strat_json_num(&m->js, "size_mm", size);
+	strat_json_end(&m->js);
+	signal_inputs(&s, "%s", m->js.data);
+	signal_list_push(out, &s);
+	ps->pos = newpos;
+	return 0;
+}
+
+/* One run over the pairs (the engine's list, else every OU fit in the
+ * book).  A pair whose levels fail is skipped (its state unchanged); the
+ * first failure is returned as -1 only when no other pair gave a signal,
+ * because the engine drops what a failed run appended and the pairs'
+ * states assume their signals were delivered. */
+static int meanrev_run(void *st, const struct strategy_env *env, struct signal_list *out,
+    char **cause)
+{
+	struct meanrev *m = st;
+	size_t i, n, before = out->n;
+	int rc = 0;
+
+	if (env->snap == NULL || env->book == NULL)
+		return 0;
+	n = env->npairs > 0 && env->pairs != NULL ? env->npairs : env->book->n;
+	for (i = 0; i < n; i++) {
+		const struct calib_result *o;
+		char *why = NULL;
+
+		if (env->npairs > 0 && env->pairs != NULL)
+			o = strat_book_find(env->book, CALIB_OU, env->pairs[i]);
+		else
+			o = env->book->v[i].model == CALIB_OU ? &env->book->v[i] : NULL;
+		if (o == NULL)
+			continue;
+		if (meanrev_pair_run(m, env, o, out, &why) != 0) {
+			if (rc == 0) {
+				*cause = why;
+				why = NULL;
+			}
+			rc = -1;
+		}
+		free(why);
+	}
+	if (rc != 0 && out->n > before) {
+		free(*cause);
+		*cause = NULL;
+		rc = 0;
+	}
+	return rc;
+}
+
+const struct strategy_ops strat_meanrev_ops = {
+	"meanrev",
+	"optimal mean reversion of cointegrated pairs: Leung-Li or Bertram levels, "
+	"volatility-managed size",
+	1u << CALIB_OU,
+	meanrev_create,
+	meanrev_destroy,
+	meanrev_configure,
+	meanrev_run,
+	meanrev_describe,
+};
