@@ -354,14 +354,14 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	pthread_mutex_lock(&engine_g.strat_lock);
 	for (i = 0; i < strategy_count && engine_g.strat_ready; i++) {
 		char *why = NULL;
-		size_t before = out.n;
 
 		if (!engine_g.strat_enabled[i])
 			continue;
+		/* A failure on one symbol keeps the signals of the others (and
+		 * the strategy's state agrees with what it emitted). */
 		if (strategy_table[i]->run(engine_g.strat[i], &env, &out, &why) != 0) {
 			engine_alert("strategy", strategy_table[i]->name, "%s", why);
 			free(why);
-			out.n = before;
 		}
 	}
 	pthread_mutex_unlock(&engine_g.strat_lock);
