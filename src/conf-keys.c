@@ -135,6 +135,28 @@ const struct conf_key conf_keys[] = {
 	  "time limit to connect to Redis and of each Redis command" },
 	/* the engine: threads and the calibration schedule (issue 6, mk/engine.am) */
 	/* calibration thresholds: calibrate.* (issue 6, src/calib.c) */
+	{ "calibrate.heston_poor_bp", CONF_DOUBLE, "150", NULL, 0, 10000, NULL, 0,
+	  "Heston fit RMSE (bp of implied vol) above which the previous parameters are kept" },
+	{ "calibrate.sabr_poor_bp", CONF_DOUBLE, "100", NULL, 0, 10000, NULL, 0,
+	  "SABR RMSE of any expiry (bp of vol) above which the previous parameters are kept" },
+	{ "calibrate.global_bp", CONF_DOUBLE, "60", NULL, 0, 10000, NULL, 0,
+	  "warm-started fit RMSE (bp) above which the global stage runs as well" },
+	{ "calibrate.move_spot", CONF_DOUBLE, "0.05", NULL, 0, 10, NULL, 0,
+	  "relative spot (or forward) move since the last fit that forces the global stage" },
+	{ "calibrate.move_vol", CONF_DOUBLE, "0.03", NULL, 0, 10, NULL, 0,
+	  "ATM implied vol move (vol units) since the last fit that forces the global stage" },
+	{ "calibrate.shift_alert", CONF_DOUBLE, "0.5", NULL, 0, 1000, NULL, 0,
+	  "relative parameter shift between two accepted fits that raises an alert" },
+	{ "calibrate.sabr_beta", CONF_DOUBLE, "0.5", NULL, 0, 1, NULL, 0,
+	  "SABR CEV exponent beta, fixed for every fit" },
+	{ "calibrate.global_evals", CONF_INT, "200", NULL, 0, 100000, NULL, 0,
+	  "evaluations of the Heston global stage (DIRECT-L); 0 never runs it" },
+	{ "calibrate.ou_min_obs", CONF_INT, "60", NULL, 10, 1000000, NULL, 0,
+	  "fewest common daily closes of a pair's legs for an OU fit" },
+	{ "calibrate.ou_max_pvalue", CONF_DOUBLE, "0.10", NULL, 0, 1, NULL, 0,
+	  "Engle-Granger p-value above which a pair is not accepted as cointegrated" },
+	{ "calibrate.ou_window", CONF_INT, "252", NULL, 0, 1000000, NULL, 0,
+	  "latest daily closes used for an OU fit (0: all there are)" },
 	/* strategies: volarb.*, meanrev.*, termstruct.*, signals.* (issue 6) */
 };
 
