@@ -85,7 +85,7 @@ void calib_cfg_default(struct calib_cfg *cfg)
 	cfg->move_spot = 0.05;
 	cfg->move_vol = 0.03;
 	cfg->shift_alert = 0.5;
-	cfg->sabr_beta = 0.5;
+	cfg->sabr_beta = 1;
 	cfg->global_evals = 200;
 	cfg->ou_min_obs = 60;
 	cfg->ou_max_pvalue = 0.10;

@@ -147,7 +147,7 @@ const struct conf_key conf_keys[] = {
 	  "ATM implied vol move (vol units) since the last fit that forces the global stage" },
 	{ "calibrate.shift_alert", CONF_DOUBLE, "0.5", NULL, 0, 1000, NULL, 0,
 	  "relative parameter shift between two accepted fits that raises an alert" },
-	{ "calibrate.sabr_beta", CONF_DOUBLE, "0.5", NULL, 0, 1, NULL, 0,
+	{ "calibrate.sabr_beta", CONF_DOUBLE, "1", NULL, 0, 1, NULL, 0,
 	  "SABR CEV exponent beta, fixed for every fit" },
 	{ "calibrate.global_evals", CONF_INT, "200", NULL, 0, 100000, NULL, 0,
 	  "evaluations of the Heston global stage (DIRECT-L); 0 never runs it" },
