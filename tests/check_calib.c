@@ -668,6 +668,59 @@ START_TEST(test_store_replay)
 }
 END_TEST
 
+/* The same round trip and replay on PostgreSQL, when QDESK_TEST_PG_DSN
+ * names a server (tests/calib-pg.test starts one). */
+START_TEST(test_store_replay_pg)
+{
+	const char *dsn = getenv("QDESK_TEST_PG_DSN");
+	struct market m;
+	struct calib_cfg cfg;
+	struct calib_input *in[3];
+	struct calib_result r[3], stored, again;
+	struct store_calibration *list = NULL;
+	struct store *s;
+	char *cause = NULL;
+	long long first;
+	size_t n, i;
+	int identical;
+
+	calib_cfg_default(&cfg);
+	market_open(&m, 1, 300, 8, 1);
+	s = store_open_pg(dsn, &cause);
+	ck_assert_msg(s != NULL, "%s", cause);
+	ck_assert_msg(store_migrate(s, -1, NULL, &cause) == 0, "%s", cause);
+	in[0] = capture(&m, CALIB_HESTON, "CAL", &cfg);
+	in[1] = capture(&m, CALIB_SABR, "CAL", &cfg);
+	in[2] = capture(&m, CALIB_OU, "PR1A/PR1B", &cfg);
+	for (i = 0; i < 3; i++) {
+		run(in[i], NULL, &cfg, &r[i]);
+		ck_assert_msg(calib_store_put(s, in[i], NULL, &r[i], &cause) == 0, "%s", cause);
+	}
+	/* a warm one, with its previous parameters stored */
+	market_step(&m, 13);
+	calib_input_free(in[0]);
+	in[0] = capture(&m, CALIB_HESTON, "CAL", &cfg);
+	stored = r[0];
+	run(in[0], &stored, &cfg, &r[0]);
+	ck_assert_int_eq(r[0].warm, 1);
+	ck_assert_msg(calib_store_put(s, in[0], &stored, &r[0], &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_list_calibrations(s, NULL, 0, &list, &n, &cause), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(list[0].id, r[0].id);
+	first = list[3].id;
+	store_calibrations_free(list, n);
+	for (i = 0; i < 4; i++) {
+		ck_assert_msg(calib_replay(s, first + (long long)i, &stored, &again, &identical,
+		    &cause) == 0, "%s", cause);
+		ck_assert_msg(identical, "calibration %lld did not replay", first + (long long)i);
+	}
+	store_close(s);
+	for (i = 0; i < 3; i++)
+		calib_input_free(in[i]);
+	market_close(&m);
+}
+END_TEST
+
 /* The parameter book keeps the latest result per model and symbol. */
 START_TEST(test_book)
 {
@@ -719,6 +772,11 @@ int main(void)
 	tcase_add_test(tc, test_ou_bad);
 	tcase_add_test(tc, test_store_replay);
 	tcase_add_test(tc, test_book);
+	if (getenv("QDESK_TEST_PG_DSN") != NULL)
+		tcase_add_test(tc, test_store_replay_pg);
+	else
+		printf("check_calib: QDESK_TEST_PG_DSN is not set: PostgreSQL case not run "
+		    "(tests/calib-pg.test runs it)\n");
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
