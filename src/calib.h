@@ -101,6 +101,11 @@ struct calib_result {
 	size_t nslices;
 	struct calib_sabr_slice sabr[CALIB_MAX_SLICES];
 	struct calib_ou ou;
+	/* the market the parameters were fitted to (heston, sabr), for the
+	 * move_spot / move_vol tests of the next calibration; part of the
+	 * parameters (stored with them, read back by calib_params_decode) */
+	double spot;                    /* underlying price */
+	double atm_vol;                 /* 30-day ATM implied vol (total variance interpolated) */
 };
 
 /* Thresholds and options (the calibrate.* keys). */
@@ -139,6 +144,11 @@ char *calib_input_encode(const struct calib_input *in);
 int calib_input_decode(const char *text, struct calib_input **out, char **cause);
 /* SHA-256 hex of the encoded inputs. */
 void calib_input_fingerprint(const struct calib_input *in, char out[65]);
+/* The configuration captured with the inputs (part of the encoding):
+ * `calibrate replay` runs with it, so a replay is independent of later
+ * configuration changes.  Callers run calib_run with the same cfg they
+ * captured with. */
+const struct calib_cfg *calib_input_cfg(const struct calib_input *in);
 
 /*
  * Runs one calibration.  prev (NULL for none) is the result in force: its

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "bs.h"
+#include "calib-input.h"
+#include "calib.h"
 #include "cmd.h"
 #include "iv.h"
 #include "market-state.h"
@@ -114,64 +116,51 @@ static int cmd_fit_slice(struct cmd_ctx *ctx, const struct cmd_args *a, sabr_cal
 }
 
 /* Fits every expiry of the latest clean chain of an underlying in the
- * market state: out-of-the-money options with a validated implied vol. */
+ * market state: the out-of-the-money options with a validated implied vol
+ * that calib.c selects for the engine's SABR calibrations
+ * (calib_input_from_snap), so this command and the engine fit the same
+ * quotes. */
 static int cmd_calibrate_sabr_market(struct cmd_ctx *ctx, const struct cmd_args *a,
     const char *symbol)
 {
 	const struct mstate_snap *snap = mstate_snapshot(mstate_global());
-	const struct option_chain *live = mstate_snap_chain(snap, symbol);
-	struct option_chain c;
+	struct calib_input *in;
+	struct calib_cfg cfg;
 	struct cmd_slice s;
 	sabr_calib_workspace *w;
+	char *cause = NULL;
 	size_t i, j;
 	int rc = 0, fitted = 0;
 
-	if (live == NULL || live->n == 0) {
+	calib_cfg_default(&cfg);
+	if (calib_input_from_snap(CALIB_SABR, symbol, snap, &cfg, &in, &cause) != 0) {
 		mstate_snap_release(snap);
-		return cmd_error(ctx, "calibrate sabr: no option chain for '%s' in the market "
-		    "state (start a feed with `feed start`, or import one)", symbol);
+		cmd_error(ctx, "calibrate sabr: %s", cause);
+		free(cause);
+		return -1;
 	}
-	market_chain_copy(&c, live);
 	mstate_snap_release(snap);
-	market_chain_sort(&c);
-	s.K = xcalloc(c.n, sizeof *s.K);
-	s.vol = xcalloc(c.n, sizeof *s.vol);
-	s.w = xcalloc(c.n, sizeof *s.w);
-	w = sabr_calib_workspace_alloc(c.n);
-	for (i = 0; i < c.n && rc == 0; i = j) {
-		s.T = market_option_maturity(&c, &c.opts[i]);
-		s.F = NAN;
-		s.n = 0;
-		for (j = i; j < c.n && c.opts[j].opt.expiry == c.opts[i].opt.expiry; j++) {
-			const struct option_quote *oq = &c.opts[j];
-			double r = !isnan(oq->rate) ? oq->rate : !isnan(c.rate) ? c.rate : 0;
-			double q = !isnan(oq->dividend) ? oq->dividend : !isnan(c.dividend) ? c.dividend : 0;
-			double F = !isnan(oq->forward) ? oq->forward : c.spot * exp((r - q) * s.T);
-
-			/* OTM only: the ITM twin carries the same vol plus intrinsic noise. */
-			if (!(oq->implied_vol > 0) || !(F > 0) ||
-			    (oq->opt.right == OPT_RIGHT_CALL) != (oq->opt.strike >= F))
-				continue;
-			s.F = F;
-			s.K[s.n] = oq->opt.strike;
-			s.vol[s.n] = oq->implied_vol;
-			s.w[s.n] = isnan(oq->weight) ? 1.0 : oq->weight;
-			s.n++;
-		}
+	w = sabr_calib_workspace_alloc(in->n);
+	for (i = 0; i < in->n && rc == 0; i = j) {
+		for (j = i; j < in->n && in->expiry[j] == in->expiry[i]; j++)
+			;
+		s.T = in->T[i];
+		s.F = in->fwd[i];
+		s.n = j - i;
+		s.K = in->K + i;
+		s.vol = in->iv + i;
+		s.w = in->weight + i;
 		/* Three parameters need more than three quotes. */
-		if (s.n >= 4 && s.T > 0) {
+		if (s.n >= CALIB_SABR_MIN_QUOTES) {
 			rc = cmd_fit_slice(ctx, a, w, &s);
 			fitted++;
 		}
 	}
 	if (rc == 0 && fitted == 0)
-		rc = cmd_error(ctx, "calibrate sabr: no expiry of '%s' has four usable quotes",
-		    symbol);
+		rc = cmd_error(ctx, "calibrate sabr: no expiry of '%s' has %d usable quotes",
+		    symbol, CALIB_SABR_MIN_QUOTES);
 	sabr_calib_workspace_free(w);
-	free(s.K);
-	free(s.vol);
-	free(s.w);
-	market_chain_free(&c);
+	calib_input_free(in);
 	return rc;
 }
 

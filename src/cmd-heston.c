@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib-input.h"
+#include "calib.h"
 #include "cmd.h"
 #include "heston-calib.h"
 #include "heston.h"
@@ -381,54 +383,41 @@ static int cmd_hquotes_file(struct cmd_ctx *ctx, const struct cmd_args *a,
 }
 
 /* Reads the latest clean chain of an underlying from the market state
- * (the feed: the simulator by default). */
+ * (the feed: the simulator by default): the quotes calib.c selects for the
+ * engine's Heston calibrations (calib_input_from_snap), so this command
+ * and the engine fit the same quotes. */
 static int cmd_hquotes_market(struct cmd_ctx *ctx, const char *symbol, struct cmd_hquotes *h)
 {
 	const struct mstate_snap *snap = mstate_snapshot(mstate_global());
-	const struct option_chain *c = mstate_snap_chain(snap, symbol);
-	size_t i, k = 0;
+	struct calib_input *in;
+	struct calib_cfg cfg;
+	char *cause = NULL;
+	size_t k;
 
-	if (c == NULL || c->n == 0) {
+	calib_cfg_default(&cfg);
+	if (calib_input_from_snap(CALIB_HESTON, symbol, snap, &cfg, &in, &cause) != 0) {
 		mstate_snap_release(snap);
-		return cmd_error(ctx, "calibrate heston: no option chain for '%s' in the market "
-		    "state (start a feed with `feed start`, or import one)", symbol);
+		cmd_error(ctx, "calibrate heston: %s", cause);
+		free(cause);
+		return -1;
 	}
-	cmd_hquotes_alloc(h, c->n);
+	mstate_snap_release(snap);
+	cmd_hquotes_alloc(h, in->n);
 	h->where = xasprintf("market state %s", symbol);
-	h->S = c->spot;
-	for (i = 0; i < c->n; i++) {
-		const struct option_quote *oq = &c->opts[i];
-		double mid = market_mid(&oq->q), T = market_option_maturity(c, oq), fwd;
-
-		/* Only quotes that validation kept and gave an implied vol: the
-		 * rest (no bid, price at a bound) cannot inform the fit. */
-		if (!(T > 0) || !(oq->implied_vol > 0))
-			continue;
-		/* Out-of-the-money options only, as desks fit surfaces: an
-		 * in-the-money quote's vol is its OTM twin's through parity, with
-		 * the intrinsic value's noise on top. */
-		fwd = !isnan(oq->forward) ? oq->forward : c->spot * exp(((!isnan(oq->rate) ?
-		    oq->rate : !isnan(c->rate) ? c->rate : 0) - (!isnan(oq->dividend) ?
-		    oq->dividend : !isnan(c->dividend) ? c->dividend : 0)) * T);
-		if ((oq->opt.right == OPT_RIGHT_CALL) != (oq->opt.strike >= fwd))
-			continue;
-		h->T[k] = T;
-		h->K[k] = oq->opt.strike;
-		h->r[k] = !isnan(oq->rate) ? oq->rate : !isnan(c->rate) ? c->rate : 0;
-		h->q[k] = !isnan(oq->dividend) ? oq->dividend : !isnan(c->dividend) ? c->dividend : 0;
-		h->type[k] = oq->opt.right == OPT_RIGHT_CALL ? HESTON_CALL : HESTON_PUT;
-		h->price[k] = mid;
-		h->iv[k] = oq->implied_vol;
-		h->spread[k] = oq->q.ask - oq->q.bid;
+	h->S = in->spot;
+	for (k = 0; k < in->n; k++) {
+		h->T[k] = in->T[k];
+		h->K[k] = in->K[k];
+		h->r[k] = in->r[k];
+		h->q[k] = in->q[k];
+		h->type[k] = in->type[k];
+		h->price[k] = in->price[k];
+		h->iv[k] = in->iv[k];
+		h->spread[k] = in->spread[k];
 		h->have_iv &= !isnan(h->iv[k]);
 		h->have_price &= !isnan(h->price[k]);
-		k++;
 	}
-	h->n = k;
-	mstate_snap_release(snap);
-	if (k == 0 || !(h->S > 0))
-		return cmd_error(ctx, "calibrate heston: the chain of '%s' has no usable quotes "
-		    "or no spot", symbol);
+	calib_input_free(in);
 	return 0;
 }
 

@@ -48,6 +48,8 @@ extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_sleep_entry;
 /* issue 6: engine */
 /* issue 6: calibrations */
+extern const struct cmd_entry cmd_calibrate_replay_entry;
+extern const struct cmd_entry cmd_calibrations_entry;
 /* issue 6: strategies and signals */
 
 const struct cmd_entry *const cmd_table[] = {
@@ -95,6 +97,8 @@ const struct cmd_entry *const cmd_table[] = {
 	/* engine, strategies and signals: issue 6 */
 	/* -- engine */
 	/* -- calibrations */
+	&cmd_calibrate_replay_entry,
+	&cmd_calibrations_entry,
 	/* -- strategies and signals */
 	/* risk, orders and execution: issue 7 */
 };

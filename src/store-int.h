@@ -50,6 +50,13 @@ struct store_ops {
 	int (*audit_read)(struct store *s, long long from, size_t limit,
 	    struct store_audit **out, size_t *n, char **cause);
 	long long (*count)(struct store *s, const char *table, char **cause);
+	/* calibrations (issue 6) */
+	int (*put_calibration)(struct store *s, const struct store_calibration *c,
+	    long long *id, char **cause);
+	int (*get_calibration)(struct store *s, long long id, struct store_calibration *out,
+	    char **cause);
+	int (*list_calibrations)(struct store *s, const char *symbol, size_t limit,
+	    struct store_calibration **out, size_t *n, char **cause);
 };
 
 /* The part of every backend's handle that store.c reads. */

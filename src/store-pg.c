@@ -1297,6 +1297,116 @@ static long long pg_count(struct store *s, const char *table, char **cause)
 	return n;
 }
 
+/* --- calibrations (issue 6) ------------------------------------------------------ */
+
+#define PG_CALIB_COLS "id, " US("data_time") ", " US("wall_time") ", model, symbol, status," \
+	" kept_previous::int, params, fit, prev, input, fingerprint, alert, elapsed_ms"
+
+/* Stores a calibration and returns its id. */
+static int pg_put_calibration(struct store *s, const struct store_calibration *c,
+    long long *id, char **cause)
+{
+	char ts1[40], ts2[40];
+	const char *vals[13];
+	struct buf b;
+	PGresult *res;
+
+	buf_init(&b);
+	vals[0] = pg_param_time(c->data_time, ts1);
+	vals[1] = pg_param_time(c->wall_time, ts2);
+	vals[2] = c->model;
+	vals[3] = c->symbol;
+	vals[4] = c->status;
+	vals[5] = c->kept_previous ? "true" : "false";
+	vals[6] = c->params;
+	vals[7] = c->fit;
+	vals[8] = c->prev;
+	vals[9] = c->input;
+	vals[10] = c->fingerprint;
+	vals[11] = c->alert[0] != '\0' ? c->alert : NULL;
+	vals[12] = pg_param_double(c->elapsed_ms, &b);
+	res = pg_run(s, "INSERT INTO calibrations (data_time, wall_time, model, symbol, status,"
+	    " kept_previous, params, fit, prev, input, fingerprint, alert, elapsed_ms)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id", 13,
+	    vals, PGRES_TUPLES_OK, "storing a calibration", 1, cause);
+	buf_free(&b);
+	if (res == NULL)
+		return -1;
+	if (id != NULL)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* Reads row i of a calibrations query. */
+static void pg_row_calibration(const PGresult *res, int i, struct store_calibration *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	c->data_time = pg_time(res, i, 1);
+	c->wall_time = pg_time(res, i, 2);
+	pg_text(res, i, 3, c->model, sizeof c->model);
+	pg_text(res, i, 4, c->symbol, sizeof c->symbol);
+	pg_text(res, i, 5, c->status, sizeof c->status);
+	c->kept_previous = atoi(PQgetvalue(res, i, 6)) != 0;
+	c->params = pg_strdup(res, i, 7);
+	c->fit = pg_strdup(res, i, 8);
+	c->prev = pg_strdup(res, i, 9);
+	c->input = pg_strdup(res, i, 10);
+	pg_text(res, i, 11, c->fingerprint, sizeof c->fingerprint);
+	pg_text(res, i, 12, c->alert, sizeof c->alert);
+	c->elapsed_ms = pg_double(res, i, 13);
+}
+
+/* Reads one calibration by id. */
+static int pg_get_calibration(struct store *s, long long id, struct store_calibration *out,
+    char **cause)
+{
+	char num[32];
+	const char *vals[1] = { num };
+	PGresult *res;
+	int found;
+
+	snprintf(num, sizeof num, "%lld", id);
+	res = pg_run(s, "SELECT " PG_CALIB_COLS " FROM calibrations WHERE id = $1::bigint", 1,
+	    vals, PGRES_TUPLES_OK, "reading a calibration", 1, cause);
+	if (res == NULL)
+		return -1;
+	found = PQntuples(res) > 0;
+	if (found)
+		pg_row_calibration(res, 0, out);
+	PQclear(res);
+	return found;
+}
+
+/* Reads calibrations, newest first. */
+static int pg_list_calibrations(struct store *s, const char *symbol, size_t limit,
+    struct store_calibration **out, size_t *n, char **cause)
+{
+	char lim[32];
+	const char *vals[2] = { symbol, NULL };
+	PGresult *res;
+	int i, rows;
+
+	if (limit > 0) {
+		snprintf(lim, sizeof lim, "%zu", limit);
+		vals[1] = lim;
+	}
+	res = pg_run(s, "SELECT " PG_CALIB_COLS " FROM calibrations"
+	    " WHERE ($1::text IS NULL OR symbol = $1)"
+	    " ORDER BY wall_time DESC, id DESC LIMIT $2::bigint", 2, vals, PGRES_TUPLES_OK,
+	    "reading calibrations", 1, cause);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	*out = rows > 0 ? xcalloc((size_t)rows, sizeof **out) : NULL;
+	for (i = 0; i < rows; i++)
+		pg_row_calibration(res, i, &(*out)[i]);
+	*n = (size_t)rows;
+	PQclear(res);
+	return 0;
+}
+
 /* Closes the connection and frees the handle. */
 static void pg_close(struct store *s)
 {
@@ -1331,6 +1441,9 @@ static const struct store_ops pg_ops = {
 	.get_signals = pg_get_signals,
 	.audit_read = pg_audit_read,
 	.count = pg_count,
+	.put_calibration = pg_put_calibration,
+	.get_calibration = pg_get_calibration,
+	.list_calibrations = pg_list_calibrations,
 };
 
 /* Removes the contents of double-quoted fragments of a libpq parse error,

@@ -278,15 +278,62 @@ static const char *const v3_pg[] = {
 	NULL
 };
 
+/* --- 4: calibrations with their inputs (issue 6, calib-store.c) --------------- */
+
+static const char *const v4_sqlite[] = {
+	"CREATE TABLE calibrations ("
+	" id INTEGER PRIMARY KEY,"
+	" data_time_us INTEGER NOT NULL,"
+	" wall_time_us INTEGER NOT NULL,"
+	" model TEXT NOT NULL,"
+	" symbol TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('ok', 'poor', 'failed')),"
+	" kept_previous INTEGER NOT NULL CHECK (kept_previous IN (0, 1)),"
+	" params TEXT NOT NULL CHECK (json_valid(params)),"
+	" fit TEXT NOT NULL CHECK (json_valid(fit)),"
+	" prev TEXT CHECK (prev IS NULL OR json_valid(prev)),"
+	" input TEXT NOT NULL,"
+	" fingerprint TEXT NOT NULL,"
+	" alert TEXT,"
+	" elapsed_ms REAL)",
+
+	"CREATE INDEX calibrations_symbol ON calibrations (symbol, wall_time_us)",
+	"CREATE INDEX calibrations_time ON calibrations (wall_time_us)",
+	NULL
+};
+
+static const char *const v4_pg[] = {
+	"CREATE TABLE calibrations ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" data_time timestamptz NOT NULL,"
+	" wall_time timestamptz NOT NULL,"
+	" model text NOT NULL,"
+	" symbol text NOT NULL,"
+	" status text NOT NULL CHECK (status IN ('ok', 'poor', 'failed')),"
+	" kept_previous boolean NOT NULL,"
+	" params json NOT NULL,"
+	" fit json NOT NULL,"
+	" prev json,"
+	" input text NOT NULL,"
+	" fingerprint text NOT NULL,"
+	" alert text,"
+	" elapsed_ms double precision)",
+
+	"CREATE INDEX calibrations_symbol ON calibrations (symbol, wall_time)",
+	"CREATE INDEX calibrations_time ON calibrations (wall_time)",
+	NULL
+};
+
 const struct store_migration store_migrations[] = {
 	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg },
 	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg },
 	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg },
+	{ 4, "calibrations with their inputs", v4_sqlite, NULL, v4_pg },
 };
 
 const int store_nmigrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
 
 const char *const store_tables[] = {
 	"market_prices", "quotes", "option_quotes", "model_params", "signals", "orders", "fills",
-	"positions", "audit_log", "schema_migrations", NULL
+	"positions", "audit_log", "schema_migrations", "calibrations", NULL
 };

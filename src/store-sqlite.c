@@ -764,6 +764,122 @@ static long long sq_count(struct store *s, const char *table, char **cause)
 	return n;
 }
 
+/* --- calibrations (issue 6) ------------------------------------------------------ */
+
+#define SQ_CALIB_COLS "id, data_time_us, wall_time_us, model, symbol, status, kept_previous," \
+	" params, fit, prev, input, fingerprint, alert, elapsed_ms"
+
+/* Stores a calibration and returns its id. */
+static int sq_put_calibration(struct store *s, const struct store_calibration *c,
+    long long *id, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "INSERT INTO calibrations (data_time_us, wall_time_us,"
+	    " model, symbol, status, kept_previous, params, fit, prev, input, fingerprint, alert,"
+	    " elapsed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", cause);
+
+	if (st == NULL)
+		return -1;
+	sq_bind_time(st, 1, c->data_time);
+	sq_bind_time(st, 2, c->wall_time);
+	sqlite3_bind_text(st, 3, c->model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, c->kept_previous);
+	sqlite3_bind_text(st, 7, c->params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->fit, -1, SQLITE_STATIC);
+	if (c->prev != NULL)
+		sqlite3_bind_text(st, 9, c->prev, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_text(st, 10, c->input, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c->fingerprint, -1, SQLITE_STATIC);
+	if (c->alert[0] != '\0')
+		sqlite3_bind_text(st, 12, c->alert, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
+	sq_bind_opt(st, 13, c->elapsed_ms);
+	if (sq_step_done(s, st, "storing a calibration", cause) != 0)
+		return -1;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(DB(s));
+	return 0;
+}
+
+/* Reads the current row of a calibrations query. */
+static void sq_col_calibration(sqlite3_stmt *st, struct store_calibration *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(st, 0);
+	c->data_time = sq_col_time(st, 1);
+	c->wall_time = sq_col_time(st, 2);
+	sq_col_text(st, 3, c->model, sizeof c->model);
+	sq_col_text(st, 4, c->symbol, sizeof c->symbol);
+	sq_col_text(st, 5, c->status, sizeof c->status);
+	c->kept_previous = sqlite3_column_int(st, 6) != 0;
+	c->params = sq_col_strdup(st, 7);
+	c->fit = sq_col_strdup(st, 8);
+	c->prev = sq_col_strdup(st, 9);
+	c->input = sq_col_strdup(st, 10);
+	sq_col_text(st, 11, c->fingerprint, sizeof c->fingerprint);
+	sq_col_text(st, 12, c->alert, sizeof c->alert);
+	c->elapsed_ms = sq_col_double(st, 13);
+}
+
+/* Reads one calibration by id. */
+static int sq_get_calibration(struct store *s, long long id, struct store_calibration *out,
+    char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT " SQ_CALIB_COLS " FROM calibrations"
+	    " WHERE id = ?1", cause);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sq_col_calibration(st, out);
+		sqlite3_finalize(st);
+		return 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(s, cause, "reading a calibration");
+	return 0;
+}
+
+/* Reads calibrations, newest first. */
+static int sq_list_calibrations(struct store *s, const char *symbol, size_t limit,
+    struct store_calibration **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT " SQ_CALIB_COLS " FROM calibrations"
+	    " WHERE (?1 IS NULL OR symbol = ?1) ORDER BY wall_time_us DESC, id DESC LIMIT ?2",
+	    cause);
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if (symbol != NULL)
+		sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		sq_col_calibration(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_calibrations_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, "reading calibrations");
+	}
+	return 0;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -782,6 +898,9 @@ static const struct store_ops sq_ops = {
 	.get_signals = sq_get_signals,
 	.audit_read = sq_audit_read,
 	.count = sq_count,
+	.put_calibration = sq_put_calibration,
+	.get_calibration = sq_get_calibration,
+	.list_calibrations = sq_list_calibrations,
 };
 
 /* Runs a statement of the opening sequence, reading its first value into

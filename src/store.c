@@ -864,6 +864,52 @@ int store_put_signal(struct store *s, const struct store_signal *sig, long long 
 	return s->ops->put_signal(s, sig, id, cause);
 }
 
+/* Stores one calibration with its inputs (issue 6). */
+int store_put_calibration(struct store *s, const struct store_calibration *c, long long *id,
+    char **cause)
+{
+	char buf[160];
+	const char *m;
+
+	if ((m = store_check_name(c->model, sizeof c->model)) != NULL)
+		return store_fail(s, cause, "calibration: model %s", m);
+	if ((m = store_check_name(c->symbol, sizeof c->symbol)) != NULL)
+		return store_fail(s, cause, "calibration (%s): symbol %s", c->model, m);
+	if (strcmp(c->status, "ok") != 0 && strcmp(c->status, "poor") != 0 &&
+	    strcmp(c->status, "failed") != 0)
+		return store_fail(s, cause, "calibration (%s %s): status is not ok, poor or failed",
+		    c->model, c->symbol);
+	if (c->kept_previous != 0 && c->kept_previous != 1)
+		return store_fail(s, cause, "calibration (%s %s): kept_previous is not 0 or 1",
+		    c->model, c->symbol);
+	if ((m = store_check_time(c->data_time)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): data time %s", c->model,
+		    c->symbol, m);
+	if ((m = store_check_time(c->wall_time)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): wall time %s", c->model,
+		    c->symbol, m);
+	if ((m = store_check_json(c->params, 1, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): params %s", c->model, c->symbol, m);
+	if ((m = store_check_json(c->fit, 1, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): fit %s", c->model, c->symbol, m);
+	if (c->prev != NULL && (m = store_check_json(c->prev, 1, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): prev %s", c->model, c->symbol, m);
+	if (c->input == NULL || *c->input == '\0' || !utf8_valid(c->input, strlen(c->input)))
+		return store_fail(s, cause, "calibration (%s %s): input %s", c->model, c->symbol,
+		    c->input == NULL || *c->input == '\0' ? "is missing" : "is not valid UTF-8");
+	if ((m = store_check_hex(c->fingerprint)) != NULL)
+		return store_fail(s, cause, "calibration (%s %s): fingerprint %s", c->model,
+		    c->symbol, m);
+	if (strnlen(c->alert, sizeof c->alert) == sizeof c->alert ||
+	    !utf8_valid(c->alert, strlen(c->alert)))
+		return store_fail(s, cause, "calibration (%s %s): alert is not NUL-terminated "
+		    "UTF-8", c->model, c->symbol);
+	if (!isnan(c->elapsed_ms) && !(c->elapsed_ms >= 0 && isfinite(c->elapsed_ms)))
+		return store_fail(s, cause, "calibration (%s %s): elapsed_ms is not a non-negative "
+		    "number", c->model, c->symbol);
+	return s->ops->put_calibration(s, c, id, cause);
+}
+
 /* Appends one audit entry. */
 int store_audit_append(struct store *s, double time, const char *kind, const char *payload,
     struct store_audit *out, char **cause)
@@ -985,6 +1031,48 @@ void store_params_free(struct store_params *p, size_t n)
 		free(p[i].fit);
 	}
 	free(p);
+}
+
+/* Reads one calibration by id. */
+int store_get_calibration(struct store *s, long long id, struct store_calibration *out,
+    char **cause)
+{
+	memset(out, 0, sizeof *out);
+	if (id <= 0)
+		return store_fail(s, cause, "calibration id %lld is not positive", id);
+	return s->ops->get_calibration(s, id, out, cause);
+}
+
+/* Reads calibrations, newest first. */
+int store_list_calibrations(struct store *s, const char *symbol, size_t limit,
+    struct store_calibration **out, size_t *n, char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	if (symbol != NULL &&
+	    store_check_arg(s, "symbol", symbol, MARKET_SYMBOL_MAX, cause) != 0)
+		return -1;
+	return s->ops->list_calibrations(s, symbol, limit, out, n, cause);
+}
+
+/* Frees the text fields of one calibration. */
+void store_calibration_clear(struct store_calibration *c)
+{
+	free(c->params);
+	free(c->fit);
+	free(c->prev);
+	free(c->input);
+	c->params = c->fit = c->prev = c->input = NULL;
+}
+
+/* Frees what store_list_calibrations returned. */
+void store_calibrations_free(struct store_calibration *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < n; i++)
+		store_calibration_clear(&c[i]);
+	free(c);
 }
 
 /* Reads signals. */

@@ -90,6 +90,26 @@ struct store_audit {
 	char hash[65];                  /* store_audit_hash() of this entry */
 };
 
+/* One calibration with everything needed to replay it (issue 6,
+ * calib-store.c): a row of calibrations.  Text fields are JSON but input
+ * (the canonical encoding of the inputs, stored verbatim). */
+struct store_calibration {
+	long long id;                   /* assigned by the store */
+	double data_time;               /* market time of the inputs, epoch seconds */
+	double wall_time;               /* when it ran, epoch seconds */
+	char model[STORE_MODEL_MAX];    /* "heston", "sabr", "ou" */
+	char symbol[MARKET_SYMBOL_MAX]; /* underlying or pair "LEG1/LEG2" */
+	char status[16];                /* "ok", "poor", "failed" */
+	int kept_previous;              /* 1: params are the previous ones */
+	char *params;                   /* JSON object: the parameters in force */
+	char *fit;                      /* JSON object: the new fit's quality */
+	char *prev;                     /* JSON object: warm-start parameters, or NULL */
+	char *input;                    /* the encoded inputs (TEXT) */
+	char fingerprint[STORE_FINGERPRINT_MAX];        /* hex digest of input */
+	char alert[256];                /* "" when none */
+	double elapsed_ms;              /* NaN when unknown */
+};
+
 /* Opening and closing. */
 #define STORE_MIGRATE 0x1       /* apply pending migrations when opening */
 
@@ -130,6 +150,9 @@ int store_put_option_quotes(struct store *s, const struct option_quote *oq, size
 int store_put_params(struct store *s, const struct store_params *p, char **cause);
 int store_put_signal(struct store *s, const struct store_signal *sig, long long *id,
     char **cause);
+/* Stores one calibration; *id (may be NULL) receives its id. */
+int store_put_calibration(struct store *s, const struct store_calibration *c, long long *id,
+    char **cause);
 /* Appends an audit entry: the store assigns seq, prev_hash and hash.
  * out (may be NULL) receives the stored entry (payload not copied). */
 int store_audit_append(struct store *s, double time, const char *kind, const char *payload,
@@ -152,6 +175,18 @@ int store_latest_chain(struct store *s, const char *underlying, struct option_ch
 int store_params_history(struct store *s, const char *model, const char *underlying,
     size_t limit, struct store_params **out, size_t *n, char **cause);
 void store_params_free(struct store_params *p, size_t n);
+/* One calibration by id: 1 found, 0 none, -1 error; free its text fields
+ * with store_calibration_clear() when found. */
+int store_get_calibration(struct store *s, long long id, struct store_calibration *out,
+    char **cause);
+/* Calibrations of a symbol (NULL = all), newest first (by wall time, then
+ * id), at most limit (0 = all). */
+int store_list_calibrations(struct store *s, const char *symbol, size_t limit,
+    struct store_calibration **out, size_t *n, char **cause);
+/* Frees the text fields of n calibrations and the array itself. */
+void store_calibrations_free(struct store_calibration *c, size_t n);
+/* Frees the text fields of one calibration (and sets them to NULL). */
+void store_calibration_clear(struct store_calibration *c);
 /* Signals of a strategy (NULL = all), newest first, at most limit. */
 int store_get_signals(struct store *s, const char *strategy, size_t limit,
     struct store_signal **out, size_t *n, char **cause);
