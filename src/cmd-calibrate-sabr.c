@@ -16,6 +16,7 @@
 #include "bs.h"
 #include "calib-input.h"
 #include "calib.h"
+#include "cmd-calib.h"
 #include "cmd.h"
 #include "iv.h"
 #include "market-state.h"
@@ -27,7 +28,7 @@
 
 static const struct cmd_opt cmd_calibrate_sabr_opts[] = {
 	{ "chain", OPT_STRING, "FILE", 0, "chain file (help chain-format), or give a SYMBOL" },
-	{ "beta", OPT_DOUBLE, "B", 1, "fixed CEV exponent in [0, 1]" },
+	{ "beta", OPT_DOUBLE, "B", 0, "fixed CEV exponent in [0, 1] (needed with --chain)" },
 	{ "forward", OPT_DOUBLE, "F", 0, "forward for every slice (else per row or from spot)" },
 	{ "spot", OPT_DOUBLE, "S", 0, "underlying price (forward S e^((r-q)T))" },
 	{ "rate", OPT_DOUBLE, "R", 0, "continuous rate (default 0)" },
@@ -176,11 +177,22 @@ static int cmd_calibrate_sabr_exec(struct cmd_ctx *ctx, const struct cmd_args *a
 	int rc = 0;
 	double beta = cmd_arg_double(a, "beta", 0);
 
-	if (!(beta >= 0 && beta <= 1))
+	if (cmd_arg_has(a, "beta") && !(beta >= 0 && beta <= 1))
 		return cmd_error(ctx, "calibrate sabr: --beta must lie in [0, 1]");
 	if (cmd_arg_has(a, "chain") == (cmd_arg_pos(a, 0) != NULL))
 		return cmd_usage_error(ctx, "calibrate sabr: give either --chain FILE or a "
 		    "SYMBOL of the market state");
+	/* SYMBOL alone (or all): the engine's orchestrator, which stores the
+	 * fit and updates the parameters in force.  With fit options: a
+	 * what-if fit of the live chain, printed only. */
+	if (cmd_arg_pos(a, 0) != NULL && !cmd_arg_has(a, "beta") && !cmd_arg_has(a, "obloj") &&
+	    !cmd_arg_has(a, "atm"))
+		return cmd_calibrate_engine(ctx, CALIB_SABR, cmd_arg_pos(a, 0));
+	if (cmd_arg_pos(a, 0) != NULL && strcmp(cmd_arg_pos(a, 0), "all") == 0)
+		return cmd_usage_error(ctx, "calibrate sabr all: the fit options apply to one "
+		    "SYMBOL or --chain; `all` uses the calibrate.* settings");
+	if (!cmd_arg_has(a, "beta"))
+		return cmd_usage_error(ctx, "calibrate sabr --chain FILE: --beta B is needed");
 	if (cmd_arg_pos(a, 0) != NULL)
 		return cmd_calibrate_sabr_market(ctx, a, cmd_arg_pos(a, 0));
 	option_defaults_read(a, 1, &d);
@@ -245,7 +257,7 @@ static int cmd_calibrate_sabr_exec(struct cmd_ctx *ctx, const struct cmd_args *a
 
 const struct cmd_entry cmd_calibrate_sabr_entry = {
 	.name = "calibrate sabr",
-	.positional = "[SYMBOL]",
+	.positional = "[SYMBOL|all]",
 	.min_pos = 0,
 	.max_pos = 1,
 	.opts = cmd_calibrate_sabr_opts,

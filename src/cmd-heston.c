@@ -16,6 +16,7 @@
 
 #include "calib-input.h"
 #include "calib.h"
+#include "cmd-calib.h"
 #include "cmd.h"
 #include "heston-calib.h"
 #include "heston.h"
@@ -421,6 +422,21 @@ static int cmd_hquotes_market(struct cmd_ctx *ctx, const char *symbol, struct cm
 	return 0;
 }
 
+/* Whether any option of an ad-hoc fit was given. */
+static int cmd_heston_fit_options(const struct cmd_args *a)
+{
+	static const char *const names[] = {
+		"weights", "start", "objective", "global", "feller", "budget", "spot", "rate",
+		"div", "date"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (cmd_arg_has(a, names[i]))
+			return 1;
+	return 0;
+}
+
 /* calibrate heston --chain FILE | SYMBOL */
 static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
@@ -440,6 +456,14 @@ static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args 
 	if (cmd_arg_has(a, "chain") == (sym != NULL))
 		return cmd_usage_error(ctx, "calibrate heston: give either --chain FILE or a "
 		    "SYMBOL of the market state");
+	/* SYMBOL alone (or all): the engine's orchestrator, which stores the
+	 * fit and updates the parameters in force.  With fit options: a
+	 * what-if fit of the live chain, printed only. */
+	if (sym != NULL && !cmd_heston_fit_options(a))
+		return cmd_calibrate_engine(ctx, CALIB_HESTON, sym);
+	if (sym != NULL && strcmp(sym, "all") == 0)
+		return cmd_usage_error(ctx, "calibrate heston all: the fit options apply to one "
+		    "SYMBOL or --chain; `all` uses the calibrate.* settings");
 	heston_calib_defaults(&o);
 	if (cmd_arg_has(a, "start")) {
 		if (cmd_heston_start(ctx, cmd_arg_str(a, "start", ""), &start) != 0)
@@ -532,7 +556,7 @@ out:
 
 const struct cmd_entry cmd_calibrate_heston_entry = {
 	.name = "calibrate heston",
-	.positional = "[SYMBOL]",
+	.positional = "[SYMBOL|all]",
 	.min_pos = 0,
 	.max_pos = 1,
 	.opts = cmd_calibrate_heston_opts,

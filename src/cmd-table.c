@@ -47,6 +47,17 @@ extern const struct cmd_entry cmd_chain_entry;
 extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_sleep_entry;
 /* issue 6: engine */
+extern const struct cmd_entry cmd_engine_start_entry;
+extern const struct cmd_entry cmd_engine_stop_entry;
+extern const struct cmd_entry cmd_engine_status_entry;
+extern const struct cmd_entry cmd_alerts_entry;
+extern const struct cmd_entry cmd_calibrate_ou_entry;
+extern const struct cmd_entry cmd_params_entry;
+extern const struct cmd_entry cmd_signals_entry;
+extern const struct cmd_entry cmd_strategy_list_entry;
+extern const struct cmd_entry cmd_strategy_enable_entry;
+extern const struct cmd_entry cmd_strategy_disable_entry;
+extern const struct cmd_entry cmd_strategy_set_entry;
 /* issue 6: calibrations */
 extern const struct cmd_entry cmd_calibrate_replay_entry;
 extern const struct cmd_entry cmd_calibrations_entry;
@@ -96,6 +107,17 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sleep_entry,
 	/* engine, strategies and signals: issue 6 */
 	/* -- engine */
+	&cmd_engine_start_entry,
+	&cmd_engine_stop_entry,
+	&cmd_engine_status_entry,
+	&cmd_alerts_entry,
+	&cmd_calibrate_ou_entry,
+	&cmd_params_entry,
+	&cmd_signals_entry,
+	&cmd_strategy_list_entry,
+	&cmd_strategy_enable_entry,
+	&cmd_strategy_disable_entry,
+	&cmd_strategy_set_entry,
 	/* -- calibrations */
 	&cmd_calibrate_replay_entry,
 	&cmd_calibrations_entry,

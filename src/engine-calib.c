@@ -114,29 +114,45 @@ static size_t ecal_split(const char *list, char out[][MARKET_SYMBOL_MAX], size_t
 }
 
 /* Resolves the universe: "auto" underlyings are those with a chain in the
- * market state; "auto" pairs are the simulator's when it is the feed. */
-void engine_universe_resolve_locked(const struct mstate_snap *ms)
+ * market state; "auto" pairs are the simulator's when it is the feed.
+ * Takes the engine lock itself, and asks the feed before taking it: the
+ * feed thread holds its own lock while it delivers into the market state,
+ * whose listener takes the engine lock, so the engine must never call the
+ * feed with its lock held. */
+void engine_universe_resolve(const struct mstate_snap *ms)
 {
-	static struct sim_info info;    /* large: not on the stack; lock held */
-	size_t i;
+	struct sim_info *info = xmalloc(sizeof *info);
+	char (*und)[MARKET_SYMBOL_MAX] = xcalloc(ENGINE_UNIVERSE_MAX, MARKET_SYMBOL_MAX);
+	char (*pairs)[MARKET_SYMBOL_MAX] = xcalloc(ENGINE_UNIVERSE_MAX, MARKET_SYMBOL_MAX);
+	char ulist[sizeof engine_g.cfg.underlyings], plist[sizeof engine_g.cfg.pairs];
+	size_t i, nund = 0, npairs = 0;
 
-	if (strcmp(engine_g.cfg.underlyings, "auto") == 0) {
-		engine_g.nund = 0;
-		for (i = 0; i < mstate_snap_nchains(ms) && engine_g.nund < ENGINE_UNIVERSE_MAX; i++)
-			snprintf(engine_g.universe_und[engine_g.nund++], MARKET_SYMBOL_MAX, "%s",
+	pthread_mutex_lock(&engine_g.lock);
+	memcpy(ulist, engine_g.cfg.underlyings, sizeof ulist);
+	memcpy(plist, engine_g.cfg.pairs, sizeof plist);
+	pthread_mutex_unlock(&engine_g.lock);
+	if (strcmp(ulist, "auto") == 0) {
+		for (i = 0; i < mstate_snap_nchains(ms) && nund < ENGINE_UNIVERSE_MAX; i++)
+			snprintf(und[nund++], MARKET_SYMBOL_MAX, "%s",
 			    mstate_snap_chain_at(ms, i)->underlying);
 	} else
-		engine_g.nund = ecal_split(engine_g.cfg.underlyings, engine_g.universe_und,
-		    ENGINE_UNIVERSE_MAX);
-	if (strcmp(engine_g.cfg.pairs, "auto") == 0) {
-		engine_g.npairs = 0;
-		if (feed_sim_info(&info) == 0)
-			for (i = 0; i < info.npairs && i < ENGINE_UNIVERSE_MAX; i++)
-				snprintf(engine_g.universe_pairs[engine_g.npairs++], MARKET_SYMBOL_MAX,
-				    "%s", info.pairs[i].inst.symbol);
+		nund = ecal_split(ulist, und, ENGINE_UNIVERSE_MAX);
+	if (strcmp(plist, "auto") == 0) {
+		if (feed_sim_info(info) == 0)
+			for (i = 0; i < info->npairs && i < ENGINE_UNIVERSE_MAX; i++)
+				snprintf(pairs[npairs++], MARKET_SYMBOL_MAX, "%s",
+				    info->pairs[i].inst.symbol);
 	} else
-		engine_g.npairs = ecal_split(engine_g.cfg.pairs, engine_g.universe_pairs,
-		    ENGINE_UNIVERSE_MAX);
+		npairs = ecal_split(plist, pairs, ENGINE_UNIVERSE_MAX);
+	pthread_mutex_lock(&engine_g.lock);
+	memcpy(engine_g.universe_und, und, nund * MARKET_SYMBOL_MAX);
+	memcpy(engine_g.universe_pairs, pairs, npairs * MARKET_SYMBOL_MAX);
+	engine_g.nund = nund;
+	engine_g.npairs = npairs;
+	pthread_mutex_unlock(&engine_g.lock);
+	free(info);
+	free(und);
+	free(pairs);
 }
 
 /* --- one calibration ----------------------------------------------------- */
@@ -506,8 +522,8 @@ int engine_calibrate(struct conf *conf, enum calib_model model, const char *symb
 	if (strcmp(symbol, "all") == 0) {
 		const struct mstate_snap *ms = mstate_snapshot(mstate_global());
 
+		engine_universe_resolve(ms);
 		pthread_mutex_lock(&engine_g.lock);
-		engine_universe_resolve_locked(ms);
 		if (model == CALIB_OU)
 			for (i = 0; i < engine_g.npairs; i++)
 				memcpy(syms[k++], engine_g.universe_pairs[i], MARKET_SYMBOL_MAX);

@@ -132,8 +132,9 @@ void engine_schedule(const struct mstate_snap *snap, double market_time, double 
  * store writer), filling *r. */
 void engine_calibrate_one(enum calib_model model, const char *symbol, const char *reason,
     struct calib_result *r);
-/* Resolves the universe into engine_g (locked by the caller). */
-void engine_universe_resolve_locked(const struct mstate_snap *snap);
+/* Resolves the universe into engine_g (takes the lock; never call it
+ * with the lock held). */
+void engine_universe_resolve(const struct mstate_snap *snap);
 
 /* engine-store.c: the store writer */
 int engine_store_start(char **cause);

@@ -45,6 +45,10 @@ struct estore_item {
 
 static struct store *estore_db;
 static unsigned long estore_refused_seen;
+/* The queue producers push to, under its own lock: producers may hold no
+ * engine lock when they submit, and start/stop swap it. */
+static pthread_mutex_t estore_qlock = PTHREAD_MUTEX_INITIALIZER;
+static struct bqueue *estore_q;
 
 /* Wall clock, epoch seconds. */
 static double estore_wall(void)
@@ -279,6 +283,9 @@ int engine_store_start(char **cause)
 		*cause = xasprintf("engine: cannot start the store writer: %s", strerror(rc));
 		return -1;
 	}
+	pthread_mutex_lock(&estore_qlock);
+	estore_q = engine_g.store_q;
+	pthread_mutex_unlock(&estore_qlock);
 	return 0;
 }
 
@@ -289,6 +296,9 @@ void engine_store_stop(void)
 
 	if (q == NULL)
 		return;
+	pthread_mutex_lock(&estore_qlock);
+	estore_q = NULL;
+	pthread_mutex_unlock(&estore_qlock);
 	bqueue_close(q);
 	pthread_join(engine_g.store_thread, NULL);
 	pthread_mutex_lock(&engine_g.lock);
@@ -298,19 +308,20 @@ void engine_store_stop(void)
 }
 
 /* Queues an item, or writes it at once when no writer runs (calibrations
- * on command with the engine stopped). */
+ * on command with the engine stopped).  The caller must not hold the
+ * engine lock. */
 static void estore_submit(struct estore_item *it)
 {
 	struct bqueue *q;
 	char what[128];
 
-	pthread_mutex_lock(&engine_g.lock);
-	q = engine_g.store_q;
+	pthread_mutex_lock(&estore_qlock);
+	q = estore_q;
 	if (q != NULL && bqueue_push(q, &it) == 0) {
-		pthread_mutex_unlock(&engine_g.lock);
+		pthread_mutex_unlock(&estore_qlock);
 		return;
 	}
-	pthread_mutex_unlock(&engine_g.lock);
+	pthread_mutex_unlock(&estore_qlock);
 	if (q == NULL && engine_g.conf != NULL) {
 		if (estore_open() == 0 && estore_write(it) == 0) {
 			store_close(estore_db);

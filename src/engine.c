@@ -331,7 +331,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	const struct engine_snap *es = engine_snapshot();
 	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
 	struct strategy_env env;
-	struct signal_list out;
+	struct signal_list out, born;
 	double t0 = engine_mono();
 	size_t i, k, nnew = 0;
 	struct signal *fresh;
@@ -365,11 +365,12 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 		}
 	}
 	pthread_mutex_unlock(&engine_g.strat_lock);
+	signal_list_init(&born);
 	pthread_mutex_lock(&engine_g.lock);
 	for (k = 0; k < out.n; k++) {
 		if ((fresh = engine_signal_merge_locked(&out.v[k])) != NULL) {
 			nnew++;
-			engine_store_signal(fresh);
+			signal_list_push(&born, fresh);
 		}
 	}
 	/* Every live signal votes again: the set of rivals changed. */
@@ -385,6 +386,11 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	engine_g.st.last_run_ms = (engine_mono() - t0) * 1e3;
 	engine_bump_locked();
 	pthread_mutex_unlock(&engine_g.lock);
+	/* New signals go to the store outside the lock (the writer's
+	 * queue has its own). */
+	for (k = 0; k < born.n; k++)
+		engine_store_signal(&born.v[k]);
+	signal_list_free(&born);
 	signal_list_free(&out);
 	engine_snap_release(es);
 }
@@ -437,11 +443,11 @@ static void *engine_main(void *arg)
 		pthread_mutex_unlock(&engine_g.lock);
 		ms = mstate_snapshot(mstate_global());
 		mt = engine_market_time(ms);
+		engine_universe_resolve(ms);
 		pthread_mutex_lock(&engine_g.lock);
 		engine_g.st.ticks++;
 		if (isfinite(mt))
 			engine_g.st.market_time = mt;
-		engine_universe_resolve_locked(ms);
 		v = engine_g.version;
 		pthread_mutex_unlock(&engine_g.lock);
 		if (isfinite(mt)) {

@@ -4,6 +4,7 @@
  *   qdesk                      the console (stdin and stdout are terminals)
  *   qdesk -b FILE              run a command file ("-" for stdin)
  *   qdesk COMMAND [ARGS...]    run one command from a shell
+ *   qdesk run --headless ...   the engine without the console (headless.c)
  *
  * All three feed the same command table.  Exit status: 0 success, 1 a
  * command failed, 2 usage error.
@@ -17,12 +18,50 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "conf.h"
+#include "engine.h"
 #include "feed.h"
+#include "headless.h"
 #include "help.h"
 #include "log.h"
 #include "qd.h"
 #include "ui.h"
 #include "util.h"
+
+/* qdesk run --headless [--for DURATION] [--control FILE]: parses the
+ * front door's own options and runs the engine. */
+static int main_run(struct qd *qd, int argc, char **argv)
+{
+	const char *control = NULL;
+	double duration = -1;
+	int i, headless = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--headless") == 0)
+			headless = 1;
+		else if (strcmp(argv[i], "--for") == 0 && i + 1 < argc) {
+			if (headless_parse_duration(argv[++i], &duration) != 0) {
+				fprintf(stderr, "qdesk: run: --for: expected a duration such as 90, "
+				    "90s, 5m, 2h or 1d, got '%s'\n", argv[i]);
+				return CMD_USAGE;
+			}
+		} else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc)
+			control = argv[++i];
+		else {
+			fprintf(stderr, "qdesk: run: unknown or incomplete option '%s' (usage: qdesk "
+			    "run --headless [--for DURATION] [--control FILE])\n", argv[i]);
+			return CMD_USAGE;
+		}
+	}
+	if (!headless) {
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return -1;      /* the console, as without a command */
+		fprintf(stderr, "qdesk: run: no terminal for the console; use run --headless\n");
+		return CMD_USAGE;
+	}
+	qd->keep_going = 1;
+	return headless_run(qd, duration, control) == 0 ? CMD_OK : CMD_FAILED;
+}
 
 /* Prints the global usage to f. */
 static void usage(FILE *f)
@@ -30,6 +69,7 @@ static void usage(FILE *f)
 	fputs("usage: qdesk [--config FILE] [--json] [--quiet] [-x FILE]\n"
 	    "       qdesk [options] -b FILE [--keep-going]\n"
 	    "       qdesk [options] COMMAND [ARGS...]\n"
+	    "       qdesk [options] run --headless [--for DURATION] [--control FILE]\n"
 	    "       qdesk --help | --version\n"
 	    "\n"
 	    "Without a command, qdesk starts the console when stdin and stdout are\n"
@@ -108,7 +148,10 @@ int main(int argc, char **argv)
 		rc = CMD_USAGE;
 	} else if (batch != NULL)
 		rc = qd_run_file(&qd, batch);
-	else if (i < argc) {
+	else if (i < argc && strcmp(argv[i], "run") == 0 &&
+	    (rc = main_run(&qd, argc - i, argv + i)) >= 0)
+		;
+	else if (i < argc && strcmp(argv[i], "run") != 0) {
 		struct cmd_ctx ctx;
 
 		memset(&ctx, 0, sizeof ctx);
@@ -117,14 +160,22 @@ int main(int argc, char **argv)
 		rc = cmd_run_argv(&ctx, argc - i, argv + i);
 		free(ctx.cause);
 	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-		/* The console is alive on the embedded defaults: the configured
-		 * feed (the simulator unless set otherwise) runs while it is up. */
-		if (feed_global_start(NULL, qd.conf, &cause) != 0) {
+		/* The console is alive on the embedded defaults: the engine
+		 * (with the configured feed, the simulator unless set
+		 * otherwise) runs while it is up. */
+		if (conf_get_bool(qd.conf, "engine.autostart")) {
+			if (engine_start(qd.conf, &cause) != 0) {
+				log_warn("engine: %s", cause);
+				free(cause);
+				cause = NULL;
+			}
+		} else if (feed_global_start(NULL, qd.conf, &cause) != 0) {
 			log_warn("feed: %s", cause);
 			free(cause);
 			cause = NULL;
 		}
 		rc = ui_console_run(&qd, startup);
+		engine_stop();
 		feed_global_stop();
 	}
 	else
