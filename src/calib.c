@@ -89,7 +89,7 @@ void calib_cfg_default(struct calib_cfg *cfg)
 	cfg->global_evals = 200;
 	cfg->ou_min_obs = 60;
 	cfg->ou_max_pvalue = 0.10;
-	cfg->ou_window = 252;
+	cfg->ou_window = 756;
 }
 
 /* Reads the calibrate.* keys (their ranges are checked by the conf table). */

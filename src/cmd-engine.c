@@ -114,6 +114,7 @@ static int cmd_alerts_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		out_str(ctx->out, "source", al[i].source);
 		out_str(ctx->out, "symbol", al[i].symbol);
 		out_str(ctx->out, "message", al[i].msg);
+		out_int(ctx->out, "repeats", (long long)al[i].repeats);
 		out_end(ctx->out);
 	}
 	engine_snap_release(es);

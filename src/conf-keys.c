@@ -47,7 +47,7 @@ const struct conf_key conf_keys[] = {
 	  "simulated quote updates per trading day" },
 	{ "sim.chain_every", CONF_INT, "13", NULL, 1, 23400, NULL, 0,
 	  "steps between simulated option chains" },
-	{ "sim.history_days", CONF_INT, "252", NULL, 0, 5040, NULL, 0,
+	{ "sim.history_days", CONF_INT, "756", NULL, 0, 5040, NULL, 0,
 	  "trading days of daily bars simulated before the start" },
 	{ "sim.start", CONF_STRING, "2024-01-02", NULL, NORANGE, NULL, 0,
 	  "first live simulated trading day (YYYY-MM-DD)" },
@@ -193,7 +193,7 @@ const struct conf_key conf_keys[] = {
 	  "fewest common daily closes of a pair's legs for an OU fit" },
 	{ "calibrate.ou_max_pvalue", CONF_DOUBLE, "0.10", NULL, 0, 1, NULL, 0,
 	  "Engle-Granger p-value above which a pair is not accepted as cointegrated" },
-	{ "calibrate.ou_window", CONF_INT, "252", NULL, 0, 1000000, NULL, 0,
+	{ "calibrate.ou_window", CONF_INT, "756", NULL, 0, 1000000, NULL, 0,
 	  "latest daily closes used for an OU fit (0: all there are)" },
 	/* strategies: volarb.*, meanrev.*, termstruct.*, signals.* (issue 6) */
 	{ "volarb.enabled", CONF_BOOL, "yes", NULL, NORANGE, NULL, 0,

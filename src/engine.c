@@ -70,8 +70,24 @@ void engine_bump_locked(void)
 void engine_alert_locked(const char *source, const char *symbol, const char *msg)
 {
 	struct engine_alert *a;
-	size_t i;
+	size_t i, k;
 
+	/* The same alert again for the same symbol (a pair that stays
+	 * uncointegrated, a store that stays down) is counted, not repeated:
+	 * a screen of identical lines would hide the new ones. */
+	for (k = engine_g.nalerts; k-- > 0;) {
+		a = &engine_g.alerts[(engine_g.alert_head + k) % ENGINE_ALERTS_MAX];
+		if (strcmp(a->source, source) != 0 ||
+		    strcmp(a->symbol, symbol != NULL ? symbol : "") != 0)
+			continue;
+		if (strcmp(a->msg, msg) == 0) {
+			a->repeats++;
+			a->time = engine_wall();
+			engine_bump_locked();
+			return;
+		}
+		break;
+	}
 	i = (engine_g.alert_head + engine_g.nalerts) % ENGINE_ALERTS_MAX;
 	if (engine_g.nalerts == ENGINE_ALERTS_MAX)
 		engine_g.alert_head = (engine_g.alert_head + 1) % ENGINE_ALERTS_MAX;
@@ -83,6 +99,7 @@ void engine_alert_locked(const char *source, const char *symbol, const char *msg
 	snprintf(a->source, sizeof a->source, "%s", source);
 	snprintf(a->symbol, sizeof a->symbol, "%s", symbol != NULL ? symbol : "");
 	snprintf(a->msg, sizeof a->msg, "%s", msg);
+	a->repeats = 0;
 	engine_bump_locked();
 	log_warn("alert: %s%s%s: %s", source, symbol != NULL && *symbol ? " " : "",
 	    symbol != NULL ? symbol : "", msg);

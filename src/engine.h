@@ -52,6 +52,7 @@ struct engine_alert {
 	char source[32];                /* "calibrate", "store", "strategy volarb", ... */
 	char symbol[MARKET_SYMBOL_MAX];
 	char msg[CALIB_ALERT_MAX];
+	unsigned long repeats;          /* the same alert again since (time: the latest) */
 };
 
 /* What `engine status` shows. */

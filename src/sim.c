@@ -186,7 +186,7 @@ void sim_config_default(struct sim_config *cfg)
 	cfg->nstrikes = 15;
 	cfg->steps_per_day = 78;
 	cfg->chain_every = 13;
-	cfg->history_days = 252;
+	cfg->history_days = 756;
 	cfg->start = 20240102;
 	cfg->rate = 0.04;
 	cfg->iv_noise = 0.002;

@@ -485,10 +485,10 @@ START_TEST(test_ou_truth)
 	ck_assert(same_bits(r.ou.last_spread, in->close1[in->nobs - 1] -
 	    r.ou.hedge_ratio * in->close2[in->nobs - 1]));
 	calib_input_free(in);
-	/* The default window takes the latest year. */
+	/* The default window takes the latest three years. */
 	calib_cfg_default(&cfg);
 	in = capture(&m, CALIB_OU, p->inst.symbol, &cfg);
-	ck_assert_uint_eq(in->nobs, 252);
+	ck_assert_uint_eq(in->nobs, 756);
 	calib_input_free(in);
 	market_close(&m);
 }

@@ -13,7 +13,8 @@
  *                         the last signal, divided by nothing: per round);
  *   per_underlying_N      the same divided by N.
  * For more than one underlying the simulator's six are cloned under new
- * names (B000, B001, ...), each with its own chain sequence.
+ * names (B000, B001, ...), each with its own chain sequence.  volarb's
+ * threshold is lowered to 1% so that updates do end in signals.
  *
  * Usage: bench-engine [ROUNDS]   (default 5)
  */
@@ -152,6 +153,12 @@ int main(int argc, char **argv)
 	while (bench_nchains[nund - 1] < (size_t)rounds + 2)
 		sim_step(bench_sim, &sink);
 	calib_cfg_default(&cfg);
+	/* A 1% divergence threshold, so that the path ends in signals (the
+	 * simulator's noise stays below the default 5%). */
+	if (conf_set(conf, "volarb.threshold", "0.01", &cause) != 0) {
+		fprintf(stderr, "bench-engine: %s\n", cause);
+		return 1;
+	}
 	for (i = 0; i < strategy_count; i++) {
 		strat[i] = strategy_table[i]->create();
 		if (strategy_table[i]->configure(strat[i], conf, &cause) != 0) {
@@ -165,7 +172,7 @@ int main(int argc, char **argv)
 		size_t n = sizes[z];
 		struct mstate *ms = mstate_new(16);
 		struct calib_book book;
-		char name[16];
+		char name[MARKET_SYMBOL_MAX];
 		double t0, best = INFINITY, nsig = 0;
 		int r;
 
