@@ -47,6 +47,7 @@ extern const struct cmd_entry cmd_chain_entry;
 extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_sleep_entry;
 /* issue 6: engine */
+extern const struct cmd_entry cmd_run_cmd_entry;
 extern const struct cmd_entry cmd_engine_start_entry;
 extern const struct cmd_entry cmd_engine_stop_entry;
 extern const struct cmd_entry cmd_engine_status_entry;
@@ -107,6 +108,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sleep_entry,
 	/* engine, strategies and signals: issue 6 */
 	/* -- engine */
+	&cmd_run_cmd_entry,
 	&cmd_engine_start_entry,
 	&cmd_engine_stop_entry,
 	&cmd_engine_status_entry,

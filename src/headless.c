@@ -80,7 +80,9 @@ static int headless_open(const char *control, int *is_fifo)
 	int fd;
 
 	*is_fifo = 0;
-	if (control == NULL || strcmp(control, "-") == 0)
+	if (control == NULL)
+		return -1;
+	if (strcmp(control, "-") == 0)
 		return STDIN_FILENO;
 	if ((fd = open(control, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		log_error("run: cannot open control file %s: %s", control, strerror(errno));
@@ -122,10 +124,14 @@ int headless_run(struct qd *qd, double duration, const char *control)
 	double end = duration >= 0 ? headless_mono() + duration : INFINITY;
 	char *cause = NULL, chunk[4096];
 	struct buf in;
-	int fd, is_fifo, lineno = 0, reading = 1;
+	int fd, is_fifo, lineno = 0, reading = 1, own;
 
-	if (engine_start(qd->conf, &cause) != 0) {
-		fprintf(stderr, "qdesk: run: %s\n", cause);
+	/* An engine started earlier (engine start in a command file) is used
+	 * and left running; one started here stops at the end. */
+	if (!(own = !engine_running()) || engine_start(qd->conf, &cause) == 0)
+		;
+	else {
+		log_error("run: %s", cause);
 		free(cause);
 		return 1;
 	}
@@ -182,7 +188,8 @@ int headless_run(struct qd *qd, double duration, const char *control)
 	if (fd > STDIN_FILENO)
 		close(fd);
 	buf_free(&in);
-	engine_stop();
+	if (own)
+		engine_stop();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return 0;

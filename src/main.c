@@ -21,47 +21,11 @@
 #include "conf.h"
 #include "engine.h"
 #include "feed.h"
-#include "headless.h"
 #include "help.h"
 #include "log.h"
 #include "qd.h"
 #include "ui.h"
 #include "util.h"
-
-/* qdesk run --headless [--for DURATION] [--control FILE]: parses the
- * front door's own options and runs the engine. */
-static int main_run(struct qd *qd, int argc, char **argv)
-{
-	const char *control = NULL;
-	double duration = -1;
-	int i, headless = 0;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--headless") == 0)
-			headless = 1;
-		else if (strcmp(argv[i], "--for") == 0 && i + 1 < argc) {
-			if (headless_parse_duration(argv[++i], &duration) != 0) {
-				fprintf(stderr, "qdesk: run: --for: expected a duration such as 90, "
-				    "90s, 5m, 2h or 1d, got '%s'\n", argv[i]);
-				return CMD_USAGE;
-			}
-		} else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc)
-			control = argv[++i];
-		else {
-			fprintf(stderr, "qdesk: run: unknown or incomplete option '%s' (usage: qdesk "
-			    "run --headless [--for DURATION] [--control FILE])\n", argv[i]);
-			return CMD_USAGE;
-		}
-	}
-	if (!headless) {
-		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return -1;      /* the console, as without a command */
-		fprintf(stderr, "qdesk: run: no terminal for the console; use run --headless\n");
-		return CMD_USAGE;
-	}
-	qd->keep_going = 1;
-	return headless_run(qd, duration, control) == 0 ? CMD_OK : CMD_FAILED;
-}
 
 /* Prints the global usage to f. */
 static void usage(FILE *f)
@@ -148,10 +112,7 @@ int main(int argc, char **argv)
 		rc = CMD_USAGE;
 	} else if (batch != NULL)
 		rc = qd_run_file(&qd, batch);
-	else if (i < argc && strcmp(argv[i], "run") == 0 &&
-	    (rc = main_run(&qd, argc - i, argv + i)) >= 0)
-		;
-	else if (i < argc && strcmp(argv[i], "run") != 0) {
+	else if (i < argc) {
 		struct cmd_ctx ctx;
 
 		memset(&ctx, 0, sizeof ctx);
