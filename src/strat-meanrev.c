@@ -240,6 +240,18 @@ static int meanrev_levels(const struct meanrev *m, const struct ou_params *ou,
 
 /* Annualised realised vol of the spread over the last window daily
  * closes of both legs (matched by bar time); NaN with too few. */
+/* The gross notional of one spread unit at the latest mids: |leg1| +
+ * |hedge ratio| x |leg2|; NaN without quotes. */
+static double meanrev_gross(const struct mstate_snap *snap, const char *leg1, const char *leg2,
+    double hr)
+{
+	const struct quote *q1 = mstate_snap_quote(snap, leg1), *q2 = mstate_snap_quote(snap, leg2);
+
+	if (q1 == NULL || q2 == NULL)
+		return NAN;
+	return fabs(market_mid(q1)) + fabs(hr) * fabs(market_mid(q2));
+}
+
 static double meanrev_realised_vol(struct meanrev *m, const struct mstate_snap *snap,
     const char *leg1, const char *leg2, double hr)
 {
@@ -410,6 +422,14 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 		ps->entry_x = X;
 		ps->take = l->take;
 		ps->stop = l->stop;
+		/* The edge: the way to the take-profit level, per unit of the
+		 * gross notional of one spread (leg1 + hedge ratio x leg2). */
+		{
+			double gross = meanrev_gross(env->snap, leg1, leg2, hr);
+
+			if (gross > 0)
+				s.edge_bp = fabs(l->take - X) / gross * 1e4;
+		}
 		signal_rationale(&s, "%s: spread %.4g in %s entry (%.4g, %.4g), theta %.4g, "
 		    "half-life %.1f d; take %.4g, stop %.4g; size %.2f = min(1, sigma %.3g / "
 		    "RV %.3g)", o->symbol, X, method, l->entry_lo, l->entry_hi, ou.theta,

@@ -336,6 +336,9 @@ static int volarb_chain(struct volarb *v, const struct strategy_env *env,
 		signal_add_leg(&s, c->underlying, -side * g.delta * mult);
 		s.confidence = conf;
 		s.size_hint = strat_clamp(fabs(d) / (4 * v->threshold), 0, 1);
+		/* The edge: the vol gap priced by vega, per unit of premium. */
+		if (market_mid(&oq->q) > 0)
+			s.edge_bp = fabs(mkt - model) * g.vega / market_mid(&oq->q) * 1e4;
 		snprintf(expbuf, sizeof expbuf, "%d", oq->opt.expiry);
 		if (used == 2)
 			signal_rationale(&s, "%s %s %c %g: market vol %.1f%% vs Heston %.1f%% / "

@@ -66,6 +66,7 @@ void signal_init(struct signal *s, const char *strategy, const char *instrument,
 	signal_copy(s->underlying, sizeof s->underlying, underlying);
 	signal_copy(s->kind, sizeof s->kind, kind);
 	s->side = side;
+	s->edge_bp = NAN;
 	s->time = isfinite(time) ? time : 0;
 	s->expires = isfinite(expires) ? expires : s->time;
 	s->state = SIGNAL_PENDING;

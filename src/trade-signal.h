@@ -66,6 +66,9 @@ struct signal {
 	struct signal_leg legs[SIGNAL_LEGS_MAX];
 	double size_hint;       /* fraction of the strategy's risk budget, [0, 1] */
 	double confidence;      /* [0, 1] */
+	double edge_bp;         /* expected edge before costs, bp of the notional traded
+				 * (NaN: unknown; exits carry none) -- the OMS drops an
+				 * entry whose edge does not cover its cost (tcost.h) */
 	double time;            /* market time it was produced, epoch seconds */
 	double expires;         /* epoch seconds; after it the signal is void */
 	char rationale[SIGNAL_RATIONALE_MAX];   /* one line for a trader */
