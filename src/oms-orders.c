@@ -1,0 +1,293 @@
+/*
+ * oms-orders.c -- from an approved signal to orders, on the OMS thread:
+ * the quote of each leg (an option's from its chain), the size
+ * (volatility-managed, sizing.h), the limit price rule of the client's
+ * notes (order.h), the cost filter (tcost.h: an entry whose expected edge
+ * does not cover its round-trip cost is dropped), and the pre-trade
+ * checks' context (pretrade.h).  Market time, not wall time, judges
+ * staleness: under the simulator quotes carry the simulated clock.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "market-state.h"
+#include "oms-int.h"
+#include "util.h"
+
+#define OMS_RETURNS_MAX 252
+
+/* Reads the settings. */
+int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause)
+{
+	memset(c, 0, sizeof *c);
+	if (pretrade_limits_from_conf(conf, &c->lim, cause) != 0 ||
+	    sizing_params_from_conf(conf, &c->sizing, cause) != 0 ||
+	    tcost_params_from_conf(conf, &c->costs, cause) != 0)
+		return -1;
+	pretrade_history_init(&c->hist);
+	c->limit_fraction = conf_get_double(conf, "orders.limit_fraction");
+	c->tick = conf_get_double(conf, "orders.tick");
+	c->capital = conf_get_double(conf, "orders.buying_power");
+	return 0;
+}
+
+void oms_checks_free(struct oms_checks *c)
+{
+	(void)c;        /* fixed-size state: nothing to free */
+}
+
+/* The quote of a symbol: its own, or an option's in its chain.  Copies it
+ * into *q; 0, or -1 when there is none. */
+static int oms_quote(const struct mstate_snap *ms, const char *symbol, struct quote *q,
+    double *multiplier, char *underlying, size_t ulen)
+{
+	const struct quote *p = mstate_snap_quote(ms, symbol);
+	const struct option_chain *c;
+	struct instrument in;
+	char *cause = NULL;
+	size_t i;
+
+	*multiplier = 1;
+	snprintf(underlying, ulen, "%s", symbol);
+	if (p != NULL) {
+		*q = *p;
+		return 0;
+	}
+	if (market_occ_parse(symbol, &in, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	snprintf(underlying, ulen, "%s", in.underlying);
+	if ((c = mstate_snap_chain(ms, in.underlying)) == NULL)
+		return -1;
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(c->opts[i].opt.symbol, in.symbol) == 0) {
+			*q = c->opts[i].q;
+			if (!isfinite(q->exch_time) || q->exch_time <= 0)
+				q->exch_time = c->time;
+			*multiplier = c->opts[i].opt.multiplier > 0 ? c->opts[i].opt.multiplier : 100;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Daily log returns of a symbol's closes (the latest OMS_RETURNS_MAX);
+ * their count. */
+static size_t oms_returns(const struct mstate_snap *ms, const char *symbol, double *ret)
+{
+	const struct bar *b;
+	size_t n = 0, i, k = 0;
+
+	b = mstate_snap_bars(ms, symbol, &n);
+	if (b == NULL || n < 2)
+		return 0;
+	i = n > OMS_RETURNS_MAX + 1 ? n - OMS_RETURNS_MAX - 1 : 0;
+	for (i = i + 1; i < n; i++)
+		if (b[i].close > 0 && b[i - 1].close > 0)
+			ret[k++] = log(b[i].close / b[i - 1].close);
+	return k;
+}
+
+/* Daily vol (standard deviation) of n >= 2 returns. */
+static double oms_daily_vol(const double *r, size_t n)
+{
+	double m = 0, v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m += r[i];
+	m /= (double)n;
+	for (i = 0; i < n; i++)
+		v += (r[i] - m) * (r[i] - m);
+	return sqrt(v / (double)(n - 1));
+}
+
+/* The market time: the engine's latest, else the quote's own. */
+static double oms_market_now(const struct quote *q)
+{
+	struct engine_status st;
+
+	engine_get_status(&st);
+	return st.market_time > 0 ? st.market_time : q != NULL ? q->exch_time : 0;
+}
+
+/* Pre-trade checks with the context of the moment. */
+int oms_pretrade(struct oms_checks *c, const struct order *o, int allow_killed, char *why,
+    size_t len)
+{
+	const struct mstate_snap *ms = mstate_snapshot(mstate_global());
+	struct pretrade_ctx ctx;
+	struct quote q;
+	double mult;
+	char und[MARKET_SYMBOL_MAX];
+	int have = oms_quote(ms, o->symbol, &q, &mult, und, sizeof und) == 0, r;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.now = oms_market_now(have ? &q : NULL);
+	ctx.quote = have ? &q : NULL;
+	ctx.position = oms_net_position(o->symbol);
+	ctx.buying_power = c->capital - oms_gross_exposure();
+	ctx.kill_switch = oms_killed();
+	ctx.allow_risk_reducing = allow_killed;
+	r = pretrade_check(&c->lim, &c->hist, o, &ctx, why, len);
+	mstate_snap_release(ms);
+	return r;
+}
+
+/* TCA of a fill. */
+void oms_tca(struct fill *f)
+{
+	char *cause = NULL;
+
+	if (tcost_fill_tca(f, &cause) != 0) {
+		f->slippage_bp = NAN;
+		free(cause);
+	}
+}
+
+/* Builds one order for symbol (signed qty) at the limit rule. */
+static int oms_order_make(const struct mstate_snap *ms, const char *strategy,
+    unsigned long signal_id, const char *symbol, double qty, struct order *o, char *err,
+    size_t len)
+{
+	struct oms_checks *c = oms_checks_get();
+	struct quote q;
+	double mult, pos;
+	char und[MARKET_SYMBOL_MAX];
+
+	memset(o, 0, sizeof *o);
+	if (oms_quote(ms, symbol, &q, &mult, und, sizeof und) != 0) {
+		snprintf(err, len, "no quote for %s", symbol);
+		return -1;
+	}
+	snprintf(o->symbol, sizeof o->symbol, "%s", symbol);
+	snprintf(o->strategy, sizeof o->strategy, "%s", strategy);
+	o->signal_id = signal_id;
+	o->side = qty > 0 ? 1 : -1;
+	o->qty = fabs(qty);
+	o->type = ORDER_LIMIT;
+	o->multiplier = mult;
+	o->arrival_mid = market_mid(&q);
+	o->avg_price = NAN;
+	o->expires = NAN;
+	o->state = ORDER_NEW;
+	if (order_limit_price(o->side, q.bid, q.ask, c->limit_fraction, c->tick, &o->limit) != 0) {
+		snprintf(err, len, "%s: no valid bid and ask to price the order", symbol);
+		return -1;
+	}
+	pos = oms_net_position(symbol);
+	o->risk_reducing = pos != 0 && (pos > 0) != (o->side > 0) && o->qty <= fabs(pos) + 1e-9;
+	return 0;
+}
+
+/* The orders of an approved signal. */
+size_t oms_orders_from_signal(const struct signal *s, struct order *out, size_t max, char *err,
+    size_t len)
+{
+	const struct mstate_snap *ms = mstate_snapshot(mstate_global());
+	struct oms_checks *c = oms_checks_get();
+	double ret[OMS_RETURNS_MAX], mult, units = 1;
+	struct sizing_result sr;
+	struct quote q;
+	char und[MARKET_SYMBOL_MAX], *cause = NULL;
+	size_t i, n = 0, nret;
+
+	if (s->nlegs == 0) {
+		snprintf(err, len, "signal %lu has no legs", s->id);
+		goto out;
+	}
+	if (oms_quote(ms, s->legs[0].symbol, &q, &mult, und, sizeof und) != 0) {
+		snprintf(err, len, "signal %lu: no quote for %s", s->id, s->legs[0].symbol);
+		goto out;
+	}
+	if (s->side != SIGNAL_EXIT) {
+		struct tcost_estimate est;
+
+		/* Size in units of the first leg: Moreira-Muir on the daily
+		 * returns of its underlying. */
+		nret = oms_returns(ms, und, ret);
+		if (sizing_qty(&c->sizing, s->strategy, ret, nret, s->size_hint, market_mid(&q),
+		    mult, &sr, &cause) != 0) {
+			snprintf(err, len, "signal %lu: sizing: %s", s->id, cause);
+			free(cause);
+			goto out;
+		}
+		units = sr.qty / fabs(s->legs[0].qty);
+		if (!(units >= 1)) {
+			snprintf(err, len, "signal %lu: the budget buys less than one unit of %s",
+			    s->id, s->legs[0].symbol);
+			goto out;
+		}
+		units = floor(units);
+		/* The cost filter: the edge must cover a round trip. */
+		if (!isnan(s->edge_bp) && tcost_estimate(&c->costs, q.bid, q.ask,
+		    units * fabs(s->legs[0].qty), mult, nret > 1 ? oms_daily_vol(ret, nret) : 0.02,
+		    q.volume > 0 ? q.volume : mult > 1 ? 1000 : 1e6, &est, &cause) == 0 &&
+		    !tcost_edge_ok(&c->costs, s->edge_bp, &est, 1)) {
+			snprintf(err, len, "signal %lu: edge %.1f bp below the round-trip cost %.1f bp "
+			    "(costs.edge_margin)", s->id, s->edge_bp, 2 * est.total_bp);
+			goto out;
+		}
+		free(cause);
+		cause = NULL;
+	}
+	for (i = 0; i < s->nlegs && n < max; i++) {
+		double qty = s->side == SIGNAL_EXIT ? s->legs[i].qty : s->legs[i].qty * units;
+
+		/* Whole units: shares and contracts; a hedge rounds to nearest. */
+		qty = qty > 0 ? floor(qty + 0.5) : -floor(-qty + 0.5);
+		if (qty == 0)
+			continue;
+		if (oms_order_make(ms, s->strategy, s->id, s->legs[i].symbol, qty, &out[n], err,
+		    len) == 0)
+			n++;
+		else
+			break;
+	}
+	if (i < s->nlegs && n < s->nlegs && err[0] != '\0')
+		n = 0;          /* all legs or none */
+out:
+	mstate_snap_release(ms);
+	return n;
+}
+
+/* An order closing a position. */
+int oms_order_close(const char *strategy, const char *symbol, double qty, double multiplier,
+    struct order *o, char *err, size_t len)
+{
+	const struct mstate_snap *ms = mstate_snapshot(mstate_global());
+	int rc = oms_order_make(ms, strategy, 0, symbol, -qty, o, err, len);
+
+	(void)multiplier;
+	if (rc == 0)
+		o->risk_reducing = 1;
+	mstate_snap_release(ms);
+	return rc;
+}
+
+/* Realised plus unrealised P&L at the latest mids. */
+double oms_mark_to_market(void)
+{
+	const struct mstate_snap *ms = mstate_snapshot(mstate_global());
+	double pnl = 0, qty, avg, mult, real, m;
+	char sym[MARKET_SYMBOL_MAX], und[MARKET_SYMBOL_MAX];
+	struct quote q;
+	size_t i;
+
+	for (i = 0; i < oms_positions_count(); i++) {
+		oms_position_at(i, sym, sizeof sym, &qty, &avg, &mult, &real);
+		pnl += real;
+		if (qty != 0 && oms_quote(ms, sym, &q, &m, und, sizeof und) == 0 &&
+		    market_mid(&q) > 0)
+			pnl += qty * (market_mid(&q) - avg) * mult;
+	}
+	mstate_snap_release(ms);
+	return pnl;
+}
