@@ -327,7 +327,7 @@ END_TEST
 START_TEST(test_ids_restarts)
 {
 	char path[] = "/tmp/qdesk-ids-XXXXXX";
-	char **v = xcalloc(NSESSIONS * PER_SESSION, sizeof *v), line[ORDER_ID_MAX + 2];
+	char **v, line[ORDER_ID_MAX + 2];
 	int fd = mkstemp(path), s, status;
 	size_t n = 0;
 	FILE *f;
@@ -356,6 +356,7 @@ START_TEST(test_ids_restarts)
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
+	v = xcalloc(NSESSIONS * PER_SESSION, sizeof *v);
 	f = fdopen(fd, "r");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof line, f) != NULL && n < NSESSIONS * PER_SESSION) {
