@@ -63,6 +63,9 @@ extern const struct cmd_entry cmd_strategy_set_entry;
 extern const struct cmd_entry cmd_calibrate_replay_entry;
 extern const struct cmd_entry cmd_calibrations_entry;
 /* issue 6: strategies and signals */
+/* issue 7: audit trail (cmd-audit.c) */
+extern const struct cmd_entry cmd_audit_verify_entry;
+extern const struct cmd_entry cmd_audit_show_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -125,6 +128,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_calibrations_entry,
 	/* -- strategies and signals */
 	/* risk, orders and execution: issue 7 */
+	&cmd_audit_verify_entry,
+	&cmd_audit_show_entry,
 };
 
 const int cmd_table_size = (int)(sizeof cmd_table / sizeof cmd_table[0]);

@@ -289,6 +289,21 @@ const struct conf_key conf_keys[] = {
 	{ "sizing.capital", CONF_STRING,
 	  "volarb:100000, meanrev:100000, termstruct:100000, *:25000", NULL, NORANGE, NULL, 0,
 	  "capital per strategy, STRATEGY:AMOUNT list; * for any other, manual orders included" },
+	/* the paper broker (issue 7, broker-paper.c) */
+	{ "paper.path", CONF_STRING, "", NULL, NORANGE, NULL, 0,
+	  "the paper broker's own SQLite file (empty: $XDG_DATA_HOME/qdesk/paper-broker.db)" },
+	{ "paper.latency_ms", CONF_DOUBLE, "50", NULL, 0, 600000, NULL, 0,
+	  "milliseconds from sending an order (or a cancel) to its taking effect" },
+	{ "paper.slippage_bp", CONF_DOUBLE, "1", NULL, 0, 1000, NULL, 0,
+	  "basis points a marketable order pays beyond the touch (never beyond its limit)" },
+	{ "paper.participation", CONF_DOUBLE, "0.1", NULL, 0.0001, 1, NULL, 0,
+	  "largest fraction of the displayed size filled per poll (at least 1 unit)" },
+	{ "paper.fee_per_unit", CONF_DOUBLE, "0.005", NULL, 0, 1000, NULL, 0,
+	  "fee per unit (share, contract) filled, in currency" },
+	{ "paper.fee_min", CONF_DOUBLE, "1", NULL, 0, 1e6, NULL, 0,
+	  "smallest fee of an order, in currency" },
+	{ "paper.eod_hour_utc", CONF_DOUBLE, "21", NULL, 0, 24, NULL, 0,
+	  "hour (UTC) at which day orders expire (21: 16:00 New York in summer)" },
 };
 
 const int conf_nkeys = (int)(sizeof conf_keys / sizeof conf_keys[0]);

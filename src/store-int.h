@@ -57,6 +57,22 @@ struct store_ops {
 	    char **cause);
 	int (*list_calibrations)(struct store *s, const char *symbol, size_t limit,
 	    struct store_calibration **out, size_t *n, char **cause);
+	/* orders, fills, positions, meta (issue 7); store.c has validated
+	 * the rows, the backends run the checks below inside their
+	 * transaction */
+	int (*put_order)(struct store *s, const struct order *o, long long *id, char **cause);
+	int (*put_fill)(struct store *s, const struct fill *f, const struct order *o_after,
+	    long long *id, char **cause);
+	int (*get_orders)(struct store *s, int open_only, size_t limit, struct order **out,
+	    size_t *n, char **cause);
+	int (*get_order)(struct store *s, const char *client_id, struct order *out,
+	    char **cause);
+	int (*get_fills)(struct store *s, const char *client_id, size_t limit,
+	    struct fill **out, size_t *n, char **cause);
+	int (*get_positions)(struct store *s, struct store_position **out, size_t *n,
+	    char **cause);
+	int (*meta_get)(struct store *s, const char *key, char **value, char **cause);
+	int (*meta_set)(struct store *s, const char *key, const char *value, char **cause);
 };
 
 /* The part of every backend's handle that store.c reads. */
@@ -108,5 +124,35 @@ void store_add_double(struct buf *b, double v);
 /* Checks a NUL-terminated JSON text (RFC 8259); 0 or -1 with a message of
  * at most len bytes in msg. */
 int store_json_check(const char *text, char *msg, size_t len);
+
+/* --- orders and fills (issue 7), shared by both backends --- */
+
+/* The order as the JSON object kept in orders.payload and the audit
+ * trail (every field, doubles exact, NaN as null); allocated. */
+char *store_order_json(const struct order *o);
+/* Reads an order back from its JSON (id set to 0); 0, or -1 with a
+ * message in msg. */
+int store_order_from_json(const char *text, struct order *o, char *msg, size_t len);
+/* The fill as JSON (fills.payload); with the order's state after it when
+ * o_after is not NULL (the audit entry); allocated. */
+char *store_fill_json(const struct fill *f, const struct order *o_after);
+int store_fill_from_json(const char *text, struct fill *f, char *msg, size_t len);
+/* Checks that an update of the stored order old by o keeps its identity
+ * and moves forward; 0 or -1 with cause. */
+int store_order_check_update(struct store *s, const struct order *old, const struct order *o,
+    char **cause);
+/* Checks that o_after is the stored order old plus fill f; 0 or -1. */
+int store_fill_check_order(struct store *s, const struct order *old, const struct fill *f,
+    const struct order *o_after, char **cause);
+/* Applies fill f to position p (found: p holds the stored row; else p is
+ * set up for the fill's strategy and symbol). */
+void store_position_apply(struct store_position *p, int found, const struct fill *f);
+/* The extra fields of a position row (fees, multiplier) as the JSON of
+ * positions.payload, and back (0 or -1 with msg). */
+char *store_position_json(const struct store_position *p);
+int store_position_from_json(const char *text, struct store_position *p, char *msg,
+    size_t len);
+/* Whether a state is final (the store's own copy of order.h's table). */
+int store_state_final(int state);
 
 #endif

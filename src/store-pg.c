@@ -995,46 +995,17 @@ static int pg_put_signal(struct store *s, const struct store_signal *sig, long l
 	return 0;
 }
 
-/* Appends an audit entry under a table lock that serialises appenders. */
+/* Appends an audit entry in its own transaction (pg_audit_insert). */
+static int pg_audit_insert(struct store *s, struct store_audit *a, char **cause);
 static int pg_audit_append(struct store *s, struct store_audit *a, char **cause)
 {
-	char ts[40], seq[32];
-	const char *vals[6];
-	PGresult *res;
-
 	if (pg_begin(s, cause) != 0)
 		return -1;
-	if (pg_cmd(s, "LOCK TABLE audit_log IN EXCLUSIVE MODE", 0, NULL, "locking the audit log",
-	    cause) != 0)
-		goto fail;
-	res = pg_run(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", 0, NULL,
-	    PGRES_TUPLES_OK, "reading the audit log", 0, cause);
-	if (res == NULL)
-		goto fail;
-	if (PQntuples(res) == 1) {
-		a->seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10) + 1;
-		pg_text(res, 0, 1, a->prev_hash, sizeof a->prev_hash);
-	} else {
-		a->seq = 1;
-		memset(a->prev_hash, '0', 64);
-		a->prev_hash[64] = '\0';
+	if (pg_audit_insert(s, a, cause) != 0 || pg_commit(s, cause) != 0) {
+		pg_rollback(s);
+		return -1;
 	}
-	PQclear(res);
-	store_audit_hash(a, a->hash);
-	snprintf(seq, sizeof seq, "%lld", a->seq);
-	vals[0] = seq;
-	vals[1] = pg_param_time(a->time, ts);
-	vals[2] = a->kind;
-	vals[3] = a->payload;
-	vals[4] = a->prev_hash;
-	vals[5] = a->hash;
-	if (pg_cmd(s, "INSERT INTO audit_log (seq, time, kind, payload, prev_hash, hash)"
-	    " VALUES ($1, $2, $3, $4, $5, $6)", 6, vals, "appending to the audit log", cause) != 0)
-		goto fail;
-	return pg_commit(s, cause);
-fail:
-	pg_rollback(s);
-	return -1;
+	return 0;
 }
 
 /* --- readers ------------------------------------------------------------------ */
@@ -1407,6 +1378,455 @@ static int pg_list_calibrations(struct store *s, const char *symbol, size_t limi
 	return 0;
 }
 
+/* --- orders, fills, positions, meta (issue 7) ---------------------------------- */
+
+/* Appends the audit entry inside the caller's transaction, under a table
+ * lock that serialises appenders. */
+static int pg_audit_insert(struct store *s, struct store_audit *a, char **cause)
+{
+	char ts[40], seq[32];
+	const char *vals[6];
+	PGresult *res;
+
+	if (pg_cmd(s, "LOCK TABLE audit_log IN EXCLUSIVE MODE", 0, NULL, "locking the audit log",
+	    cause) != 0)
+		return -1;
+	res = pg_run(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", 0, NULL,
+	    PGRES_TUPLES_OK, "reading the audit log", 0, cause);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		a->seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10) + 1;
+		pg_text(res, 0, 1, a->prev_hash, sizeof a->prev_hash);
+	} else {
+		a->seq = 1;
+		memset(a->prev_hash, '0', 64);
+		a->prev_hash[64] = '\0';
+	}
+	PQclear(res);
+	store_audit_hash(a, a->hash);
+	snprintf(seq, sizeof seq, "%lld", a->seq);
+	vals[0] = seq;
+	vals[1] = pg_param_time(a->time, ts);
+	vals[2] = a->kind;
+	vals[3] = a->payload;
+	vals[4] = a->prev_hash;
+	vals[5] = a->hash;
+	return pg_cmd(s, "INSERT INTO audit_log (seq, time, kind, payload, prev_hash, hash)"
+	    " VALUES ($1, $2, $3, $4, $5, $6)", 6, vals, "appending to the audit log", cause);
+}
+
+/* Appends an audit entry of kind for an order or fill write. */
+static int pg_audit_event(struct store *s, double time, const char *kind, char *payload,
+    char **cause)
+{
+	struct store_audit a;
+
+	memset(&a, 0, sizeof a);
+	a.time = store_time_from_us(store_time_us(time));
+	snprintf(a.kind, sizeof a.kind, "%s", kind);
+	a.payload = payload;
+	return pg_audit_insert(s, &a, cause);
+}
+
+/* Reads (and, in a transaction, locks) the stored order of a client id:
+ * 1 found (*id, *o), 0 none, -1. */
+static int pg_read_order(struct store *s, const char *client_id, int lock, long long *id,
+    struct order *o, char **cause)
+{
+	const char *vals[1] = { client_id };
+	char msg[200];
+	PGresult *res;
+	int rc;
+
+	res = pg_run(s, lock ? "SELECT id, payload FROM orders WHERE client_id = $1 FOR UPDATE" :
+	    "SELECT id, payload FROM orders WHERE client_id = $1", 1, vals, PGRES_TUPLES_OK,
+	    "reading an order", 1, cause);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	rc = 1;
+	if (store_order_from_json(PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1), o, msg,
+	    sizeof msg) != 0)
+		rc = store_fail(s, cause, "order %s (row %lld): the stored %s", client_id, *id,
+		    msg);
+	else
+		o->id = *id;
+	PQclear(res);
+	return rc;
+}
+
+/* Inserts an order (*id 0) or updates row *id, with its audit entry. */
+static int pg_write_order(struct store *s, const struct order *o, long long *id,
+    char **cause)
+{
+	char *json = store_order_json(o), ts1[40], ts2[40], num[32];
+	const char *vals[12];
+	struct buf b;
+	PGresult *res;
+	int rc = -1;
+
+	buf_init(&b);
+	if (*id == 0) {
+		struct buf q;
+
+		buf_init(&q);
+		vals[0] = o->client_id;
+		vals[1] = pg_param_time(o->created, ts1);
+		vals[2] = pg_param_time(o->updated, ts2);
+		vals[3] = o->strategy;
+		vals[4] = o->symbol;
+		vals[5] = o->side > 0 ? "buy" : "sell";
+		store_add_double(&q, o->qty);
+		vals[6] = q.data;
+		vals[7] = o->type == ORDER_MARKET ? "market" : "limit";
+		vals[8] = pg_param_double(o->limit, &b);
+		vals[9] = store_order_status(o->state);
+		vals[10] = o->broker_id;
+		vals[11] = json;
+		res = pg_run(s, "INSERT INTO orders (client_id, created_at, updated_at, strategy,"
+		    " symbol, side, quantity, order_type, limit_price, status, broker_id, payload)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id", 12,
+		    vals, PGRES_TUPLES_OK, "storing an order", 0, cause);
+		buf_free(&q);
+		if (res == NULL)
+			goto out;
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	} else {
+		snprintf(num, sizeof num, "%lld", *id);
+		vals[0] = pg_param_time(o->updated, ts1);
+		vals[1] = store_order_status(o->state);
+		vals[2] = o->broker_id;
+		vals[3] = json;
+		vals[4] = num;
+		if (pg_cmd(s, "UPDATE orders SET updated_at = $1, status = $2, broker_id = $3,"
+		    " payload = $4 WHERE id = $5::bigint", 5, vals, "storing an order", cause) != 0)
+			goto out;
+	}
+	rc = pg_audit_event(s, o->updated, "order", json, cause);
+out:
+	buf_free(&b);
+	free(json);
+	return rc;
+}
+
+/* Stores an order: insert, or update of the stored one. */
+static int pg_put_order(struct store *s, const struct order *o, long long *id, char **cause)
+{
+	struct order old;
+	long long oid = 0;
+	int found;
+
+	if (pg_begin(s, cause) != 0)
+		return -1;
+	if ((found = pg_read_order(s, o->client_id, 1, &oid, &old, cause)) < 0)
+		goto fail;
+	if (found && store_order_check_update(s, &old, o, cause) != 0)
+		goto fail;
+	if (pg_write_order(s, o, &oid, cause) != 0 || pg_commit(s, cause) != 0)
+		goto fail;
+	if (id != NULL)
+		*id = oid;
+	return 0;
+fail:
+	pg_rollback(s);
+	return -1;
+}
+
+#define PG_POS_COLS "strategy, symbol, quantity, avg_price, realized_pnl, " US("opened_at") \
+	", " US("updated_at") ", payload"
+
+/* Reads row i of a positions query; 0 or -1 with cause. */
+static int pg_row_position(struct store *s, const PGresult *res, int i,
+    struct store_position *p, char **cause)
+{
+	char msg[200];
+
+	memset(p, 0, sizeof *p);
+	pg_text(res, i, 0, p->strategy, sizeof p->strategy);
+	pg_text(res, i, 1, p->symbol, sizeof p->symbol);
+	p->qty = pg_double(res, i, 2);
+	p->avg_price = pg_double(res, i, 3);
+	p->realized_pnl = pg_double(res, i, 4);
+	p->opened = pg_time(res, i, 5);
+	p->updated = pg_time(res, i, 6);
+	if (store_position_from_json(PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7), p,
+	    msg, sizeof msg) != 0)
+		return store_fail(s, cause, "position %s %s: the stored %s", p->strategy,
+		    p->symbol, msg);
+	return 0;
+}
+
+/* Stores a fill with the order after it and the position it changes. */
+static int pg_put_fill(struct store *s, const struct fill *f, const struct order *o_after,
+    long long *id, char **cause)
+{
+	char ts[40], ts2[40], num[32], *json = NULL, *pjson = NULL;
+	struct buf bq, bp, bf, ba, br;
+	struct store_position pos;
+	const char *vals[8];
+	struct order old;
+	long long oid = 0;
+	PGresult *res;
+	int found, rc = -1;
+
+	buf_init(&bq);
+	buf_init(&bp);
+	buf_init(&bf);
+	buf_init(&ba);
+	buf_init(&br);
+	if (pg_begin(s, cause) != 0)
+		return -1;
+	/* The order row's lock serialises the fills of one order. */
+	if ((found = pg_read_order(s, f->client_id, 1, &oid, &old, cause)) < 0)
+		goto fail;
+	if (found == 0) {
+		store_fail(s, cause, "fill %s: order %s is not stored (an order is stored before "
+		    "it is sent); nothing stored", f->fill_id, f->client_id);
+		goto fail;
+	}
+	vals[0] = f->fill_id;
+	res = pg_run(s, "SELECT count(*) FROM fills WHERE broker_fill_id = $1", 1, vals,
+	    PGRES_TUPLES_OK, "looking up a fill", 0, cause);
+	if (res == NULL)
+		goto fail;
+	found = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (found > 0) {
+		pg_rollback(s);
+		store_fail(s, cause, "fill %s of order %s is stored already: a duplicate, refused "
+		    "(nothing stored)", f->fill_id, f->client_id);
+		rc = 1;
+		goto out;
+	}
+	if (store_fill_check_order(s, &old, f, o_after, cause) != 0)
+		goto fail;
+	json = store_fill_json(f, NULL);
+	snprintf(num, sizeof num, "%lld", oid);
+	vals[0] = num;
+	vals[1] = pg_param_time(f->time, ts);
+	store_add_double(&bq, f->qty);
+	vals[2] = bq.data;
+	store_add_double(&bp, f->price);
+	vals[3] = bp.data;
+	store_add_double(&bf, f->fee);
+	vals[4] = bf.data;
+	vals[5] = f->fill_id;
+	vals[6] = json;
+	res = pg_run(s, "INSERT INTO fills (order_id, time, quantity, price, fee, broker_fill_id,"
+	    " payload) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7) RETURNING id", 7, vals,
+	    PGRES_TUPLES_OK, "storing a fill", 0, cause);
+	if (res == NULL)
+		goto fail;
+	if (id != NULL)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (pg_write_order(s, o_after, &oid, cause) != 0)
+		goto fail;
+	vals[0] = f->strategy;
+	vals[1] = f->symbol;
+	res = pg_run(s, "SELECT " PG_POS_COLS " FROM positions WHERE strategy = $1 AND"
+	    " symbol = $2 FOR UPDATE", 2, vals, PGRES_TUPLES_OK, "reading a position", 0, cause);
+	if (res == NULL)
+		goto fail;
+	found = PQntuples(res) > 0;
+	if (found && pg_row_position(s, res, 0, &pos, cause) != 0) {
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	store_position_apply(&pos, found, f);
+	pjson = store_position_json(&pos);
+	buf_reset(&bq);
+	store_add_double(&bq, pos.qty);
+	buf_reset(&bp);
+	store_add_double(&bp, pos.avg_price);
+	store_add_double(&br, pos.realized_pnl);
+	vals[0] = pos.strategy;
+	vals[1] = pos.symbol;
+	vals[2] = bq.data;
+	vals[3] = bp.data;
+	vals[4] = br.data;
+	vals[5] = pg_param_time(pos.opened, ts);
+	vals[6] = pg_param_time(pos.updated, ts2);
+	vals[7] = pjson;
+	if (pg_cmd(s, "INSERT INTO positions (strategy, symbol, quantity, avg_price, realized_pnl,"
+	    " opened_at, updated_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+	    " ON CONFLICT (strategy, symbol) DO UPDATE SET quantity = EXCLUDED.quantity,"
+	    " avg_price = EXCLUDED.avg_price, realized_pnl = EXCLUDED.realized_pnl,"
+	    " opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at,"
+	    " payload = EXCLUDED.payload", 8, vals, "storing a position", cause) != 0)
+		goto fail;
+	free(json);
+	json = store_fill_json(f, o_after);
+	if (pg_audit_event(s, f->time, "fill", json, cause) != 0 || pg_commit(s, cause) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	pg_rollback(s);
+out:
+	free(json);
+	free(pjson);
+	buf_free(&bq);
+	buf_free(&bp);
+	buf_free(&bf);
+	buf_free(&ba);
+	buf_free(&br);
+	return rc;
+}
+
+/* Reads orders, newest first. */
+static int pg_get_orders(struct store *s, int open_only, size_t limit, struct order **out,
+    size_t *n, char **cause)
+{
+	char lim[32], msg[200];
+	const char *vals[2] = { open_only ? "1" : "0", NULL };
+	PGresult *res;
+	int i, rows;
+
+	if (limit > 0) {
+		snprintf(lim, sizeof lim, "%zu", limit);
+		vals[1] = lim;
+	}
+	res = pg_run(s, "SELECT id, payload FROM orders WHERE $1::int = 0 OR status NOT IN"
+	    " ('filled', 'cancelled', 'rejected', 'expired') ORDER BY id DESC LIMIT $2::bigint",
+	    2, vals, PGRES_TUPLES_OK, "reading orders", 1, cause);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	*out = rows > 0 ? xcalloc((size_t)rows, sizeof **out) : NULL;
+	for (i = 0; i < rows; i++) {
+		struct order *o = &(*out)[i];
+
+		if (store_order_from_json(PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1), o,
+		    msg, sizeof msg) != 0) {
+			store_fail(s, cause, "order row %s: the stored %s", PQgetvalue(res, i, 0),
+			    msg);
+			PQclear(res);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		o->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	}
+	*n = (size_t)rows;
+	PQclear(res);
+	return 0;
+}
+
+/* Reads one order by client id. */
+static int pg_get_order(struct store *s, const char *client_id, struct order *out,
+    char **cause)
+{
+	long long id;
+
+	return pg_read_order(s, client_id, 0, &id, out, cause);
+}
+
+/* Reads fills, newest first. */
+static int pg_get_fills(struct store *s, const char *client_id, size_t limit,
+    struct fill **out, size_t *n, char **cause)
+{
+	char lim[32], msg[200];
+	const char *vals[2] = { client_id, NULL };
+	PGresult *res;
+	int i, rows;
+
+	if (limit > 0) {
+		snprintf(lim, sizeof lim, "%zu", limit);
+		vals[1] = lim;
+	}
+	res = pg_run(s, "SELECT f.id, f.payload FROM fills f JOIN orders o ON o.id = f.order_id"
+	    " WHERE ($1::text IS NULL OR o.client_id = $1) ORDER BY f.id DESC LIMIT $2::bigint",
+	    2, vals, PGRES_TUPLES_OK, "reading fills", 1, cause);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	*out = rows > 0 ? xcalloc((size_t)rows, sizeof **out) : NULL;
+	for (i = 0; i < rows; i++) {
+		struct fill *f = &(*out)[i];
+
+		if (store_fill_from_json(PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1), f,
+		    msg, sizeof msg) != 0) {
+			store_fail(s, cause, "fill row %s: the stored %s", PQgetvalue(res, i, 0),
+			    msg);
+			PQclear(res);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		f->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	}
+	*n = (size_t)rows;
+	PQclear(res);
+	return 0;
+}
+
+/* Reads every position. */
+static int pg_get_positions(struct store *s, struct store_position **out, size_t *n,
+    char **cause)
+{
+	PGresult *res;
+	int i, rows;
+
+	res = pg_run(s, "SELECT " PG_POS_COLS " FROM positions ORDER BY strategy COLLATE \"C\","
+	    " symbol COLLATE \"C\"", 0, NULL, PGRES_TUPLES_OK, "reading positions", 1, cause);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	*out = rows > 0 ? xcalloc((size_t)rows, sizeof **out) : NULL;
+	for (i = 0; i < rows; i++) {
+		if (pg_row_position(s, res, i, &(*out)[i], cause) != 0) {
+			PQclear(res);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
+	*n = (size_t)rows;
+	PQclear(res);
+	return 0;
+}
+
+/* Reads a meta value. */
+static int pg_meta_get(struct store *s, const char *key, char **value, char **cause)
+{
+	const char *vals[1] = { key };
+	PGresult *res;
+	int found;
+
+	res = pg_run(s, "SELECT value FROM store_meta WHERE key = $1", 1, vals, PGRES_TUPLES_OK,
+	    "reading store_meta", 1, cause);
+	if (res == NULL)
+		return -1;
+	found = PQntuples(res) > 0;
+	if (found)
+		*value = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return found;
+}
+
+/* Writes a meta value. */
+static int pg_meta_set(struct store *s, const char *key, const char *value, char **cause)
+{
+	const char *vals[2] = { key, value };
+	PGresult *res;
+
+	res = pg_run(s, "INSERT INTO store_meta (key, value) VALUES ($1, $2)"
+	    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 2, vals, PGRES_COMMAND_OK,
+	    "writing store_meta", 1, cause);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 /* Closes the connection and frees the handle. */
 static void pg_close(struct store *s)
 {
@@ -1444,6 +1864,14 @@ static const struct store_ops pg_ops = {
 	.put_calibration = pg_put_calibration,
 	.get_calibration = pg_get_calibration,
 	.list_calibrations = pg_list_calibrations,
+	.put_order = pg_put_order,
+	.put_fill = pg_put_fill,
+	.get_orders = pg_get_orders,
+	.get_order = pg_get_order,
+	.get_fills = pg_get_fills,
+	.get_positions = pg_get_positions,
+	.meta_get = pg_meta_get,
+	.meta_set = pg_meta_set,
 };
 
 /* Removes the contents of double-quoted fragments of a libpq parse error,

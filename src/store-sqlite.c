@@ -412,16 +412,16 @@ static int sq_put_signal(struct store *s, const struct store_signal *sig, long l
 	return 0;
 }
 
-/* Appends an audit entry after the last one. */
-static int sq_audit_append(struct store *s, struct store_audit *a, char **cause)
+/* Appends an audit entry after the last one inside the caller's open
+ * transaction (BEGIN IMMEDIATE holds the write lock, so seq and
+ * prev_hash cannot race). */
+static int sq_audit_insert(struct store *s, struct store_audit *a, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sq_exec(s, "BEGIN IMMEDIATE", cause) != 0)
-		return -1;
 	st = sq_prepare(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", cause);
 	if (st == NULL)
-		goto fail;
+		return -1;
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
 		a->seq = sqlite3_column_int64(st, 0) + 1;
@@ -434,33 +434,34 @@ static int sq_audit_append(struct store *s, struct store_audit *a, char **cause)
 		break;
 	default:
 		sq_fail(s, cause, "reading the audit log");
-		goto fail;
+		sqlite3_finalize(st);
+		return -1;
 	}
 	sqlite3_finalize(st);
 	store_audit_hash(a, a->hash);
 	st = sq_prepare(s, "INSERT INTO audit_log (seq, time_us, kind, payload, prev_hash, hash)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause);
 	if (st == NULL)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(st, 1, a->seq);
 	sq_bind_time(st, 2, a->time);
 	sqlite3_bind_text(st, 3, a->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, a->payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, a->prev_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, a->hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sq_fail(s, cause, "appending to the audit log");
-		goto fail;
+	return sq_step_done(s, st, "appending to the audit log", cause);
+}
+
+/* Appends an audit entry in its own transaction. */
+static int sq_audit_append(struct store *s, struct store_audit *a, char **cause)
+{
+	if (sq_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if (sq_audit_insert(s, a, cause) != 0 || sq_exec(s, "COMMIT", cause) != 0) {
+		sq_rollback(s);
+		return -1;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sq_exec(s, "COMMIT", cause) != 0)
-		goto fail;
 	return 0;
-fail:
-	sqlite3_finalize(st);
-	sq_rollback(s);
-	return -1;
 }
 
 /* Reads the latest quote of a symbol. */
@@ -880,6 +881,447 @@ static int sq_list_calibrations(struct store *s, const char *symbol, size_t limi
 	return 0;
 }
 
+/* --- orders, fills, positions, meta (issue 7) ---------------------------------- */
+
+/* Appends an audit entry of kind for an order or fill write, inside the
+ * caller's transaction. */
+static int sq_audit_event(struct store *s, double time, const char *kind, char *payload,
+    char **cause)
+{
+	struct store_audit a;
+
+	memset(&a, 0, sizeof a);
+	a.time = store_time_from_us(store_time_us(time));
+	snprintf(a.kind, sizeof a.kind, "%s", kind);
+	a.payload = payload;
+	return sq_audit_insert(s, &a, cause);
+}
+
+/* Reads the stored order of a client id: 1 found (*id, *o), 0 none, -1. */
+static int sq_read_order(struct store *s, const char *client_id, long long *id,
+    struct order *o, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT id, payload FROM orders WHERE client_id = ?1",
+	    cause);
+	char msg[200];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sq_fail(s, cause, "reading an order");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	if (store_order_from_json((const char *)sqlite3_column_text(st, 1), o, msg,
+	    sizeof msg) != 0) {
+		store_fail(s, cause, "order %s (row %lld): the stored %s", client_id, *id, msg);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	o->id = *id;
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/* Inserts an order (id 0) or updates row id, with its audit entry. */
+static int sq_write_order(struct store *s, const struct order *o, long long *id,
+    char **cause)
+{
+	char *json = store_order_json(o);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (*id == 0) {
+		st = sq_prepare(s, "INSERT INTO orders (client_id, created_us, updated_us, strategy,"
+		    " symbol, side, quantity, order_type, limit_price, status, broker_id, payload)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", cause);
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, o->client_id, -1, SQLITE_STATIC);
+		sq_bind_time(st, 2, o->created);
+		sq_bind_time(st, 3, o->updated);
+		sqlite3_bind_text(st, 4, o->strategy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, o->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, o->side > 0 ? "buy" : "sell", -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 7, o->qty);
+		sqlite3_bind_text(st, 8, o->type == ORDER_MARKET ? "market" : "limit", -1,
+		    SQLITE_STATIC);
+		sq_bind_opt(st, 9, o->limit);
+		sqlite3_bind_text(st, 10, store_order_status(o->state), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, o->broker_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, json, -1, SQLITE_STATIC);
+	} else {
+		st = sq_prepare(s, "UPDATE orders SET updated_us = ?1, status = ?2, broker_id = ?3,"
+		    " payload = ?4 WHERE id = ?5", cause);
+		if (st == NULL)
+			goto fail;
+		sq_bind_time(st, 1, o->updated);
+		sqlite3_bind_text(st, 2, store_order_status(o->state), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, o->broker_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, *id);
+	}
+	rc = sq_step_done(s, st, "storing an order", cause);
+	if (rc != 0)
+		goto fail;
+	if (*id == 0)
+		*id = sqlite3_last_insert_rowid(DB(s));
+	rc = sq_audit_event(s, o->updated, "order", json, cause);
+	free(json);
+	return rc;
+fail:
+	free(json);
+	return -1;
+}
+
+/* Stores an order: insert, or update of the stored one. */
+static int sq_put_order(struct store *s, const struct order *o, long long *id, char **cause)
+{
+	struct order old;
+	long long oid = 0;
+	int found;
+
+	if (sq_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if ((found = sq_read_order(s, o->client_id, &oid, &old, cause)) < 0)
+		goto fail;
+	if (found && store_order_check_update(s, &old, o, cause) != 0)
+		goto fail;
+	if (sq_write_order(s, o, &oid, cause) != 0 || sq_exec(s, "COMMIT", cause) != 0)
+		goto fail;
+	if (id != NULL)
+		*id = oid;
+	return 0;
+fail:
+	sq_rollback(s);
+	return -1;
+}
+
+/* Reads the position of (strategy, symbol): 1 found, 0 none, -1. */
+static int sq_read_position(struct store *s, const char *strategy, const char *symbol,
+    struct store_position *p, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT strategy, symbol, quantity, avg_price,"
+	    " realized_pnl, opened_us, updated_us, payload FROM positions"
+	    " WHERE strategy = ?1 AND symbol = ?2", cause);
+	char msg[200];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(p, 0, sizeof *p);
+		sq_col_text(st, 0, p->strategy, sizeof p->strategy);
+		sq_col_text(st, 1, p->symbol, sizeof p->symbol);
+		p->qty = sqlite3_column_double(st, 2);
+		p->avg_price = sqlite3_column_double(st, 3);
+		p->realized_pnl = sqlite3_column_double(st, 4);
+		p->opened = sq_col_time(st, 5);
+		p->updated = sq_col_time(st, 6);
+		if (store_position_from_json((const char *)sqlite3_column_text(st, 7), p, msg,
+		    sizeof msg) != 0) {
+			store_fail(s, cause, "position %s %s: the stored %s", strategy, symbol, msg);
+			rc = -1;
+		} else
+			rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = sq_fail(s, cause, "reading a position");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Stores a fill with the order after it and the position it changes. */
+static int sq_put_fill(struct store *s, const struct fill *f, const struct order *o_after,
+    long long *id, char **cause)
+{
+	struct store_position pos;
+	struct order old;
+	sqlite3_stmt *st;
+	char *json = NULL, *pjson = NULL;
+	long long oid = 0;
+	int found, rc;
+
+	if (sq_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if ((found = sq_read_order(s, f->client_id, &oid, &old, cause)) < 0)
+		goto fail;
+	if (found == 0) {
+		store_fail(s, cause, "fill %s: order %s is not stored (an order is stored before "
+		    "it is sent); nothing stored", f->fill_id, f->client_id);
+		goto fail;
+	}
+	if ((st = sq_prepare(s, "SELECT count(*) FROM fills WHERE broker_fill_id = ?1",
+	    cause)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, f->fill_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (found < 0) {
+		sq_fail(s, cause, "looking up a fill");
+		goto fail;
+	}
+	if (found > 0) {
+		sq_rollback(s);
+		store_fail(s, cause, "fill %s of order %s is stored already: a duplicate, refused "
+		    "(nothing stored)", f->fill_id, f->client_id);
+		return 1;
+	}
+	if (store_fill_check_order(s, &old, f, o_after, cause) != 0)
+		goto fail;
+	json = store_fill_json(f, NULL);
+	if ((st = sq_prepare(s, "INSERT INTO fills (order_id, time_us, quantity, price, fee,"
+	    " broker_fill_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", cause)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, oid);
+	sq_bind_time(st, 2, f->time);
+	sqlite3_bind_double(st, 3, f->qty);
+	sqlite3_bind_double(st, 4, f->price);
+	sqlite3_bind_double(st, 5, f->fee);
+	sqlite3_bind_text(st, 6, f->fill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, json, -1, SQLITE_STATIC);
+	if (sq_step_done(s, st, "storing a fill", cause) != 0)
+		goto fail;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(DB(s));
+	if (sq_write_order(s, o_after, &oid, cause) != 0)
+		goto fail;
+	if ((found = sq_read_position(s, f->strategy, f->symbol, &pos, cause)) < 0)
+		goto fail;
+	store_position_apply(&pos, found, f);
+	pjson = store_position_json(&pos);
+	if ((st = sq_prepare(s, "INSERT INTO positions (strategy, symbol, quantity, avg_price,"
+	    " realized_pnl, opened_us, updated_us, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (strategy, symbol) DO UPDATE SET quantity = excluded.quantity,"
+	    " avg_price = excluded.avg_price, realized_pnl = excluded.realized_pnl,"
+	    " opened_us = excluded.opened_us, updated_us = excluded.updated_us,"
+	    " payload = excluded.payload", cause)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, pos.strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pos.symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, pos.qty);
+	sqlite3_bind_double(st, 4, pos.avg_price);
+	sqlite3_bind_double(st, 5, pos.realized_pnl);
+	sq_bind_time(st, 6, pos.opened);
+	sq_bind_time(st, 7, pos.updated);
+	sqlite3_bind_text(st, 8, pjson, -1, SQLITE_STATIC);
+	if (sq_step_done(s, st, "storing a position", cause) != 0)
+		goto fail;
+	free(json);
+	json = store_fill_json(f, o_after);
+	if (sq_audit_event(s, f->time, "fill", json, cause) != 0 ||
+	    sq_exec(s, "COMMIT", cause) != 0)
+		goto fail;
+	free(json);
+	free(pjson);
+	return 0;
+fail:
+	free(json);
+	free(pjson);
+	sq_rollback(s);
+	return -1;
+}
+
+/* Reads orders, newest first. */
+static int sq_get_orders(struct store *s, int open_only, size_t limit, struct order **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT id, payload FROM orders WHERE ?1 = 0 OR status"
+	    " NOT IN ('filled', 'cancelled', 'rejected', 'expired') ORDER BY id DESC LIMIT ?2",
+	    cause);
+	size_t cap = 0;
+	char msg[200];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, open_only != 0);
+	sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order *o;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		o = &(*out)[*n];
+		if (store_order_from_json((const char *)sqlite3_column_text(st, 1), o, msg,
+		    sizeof msg) != 0) {
+			store_fail(s, cause, "order row %lld: the stored %s",
+			    (long long)sqlite3_column_int64(st, 0), msg);
+			goto fail;
+		}
+		o->id = sqlite3_column_int64(st, 0);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		sq_fail(s, cause, "reading orders");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+/* Reads one order by client id. */
+static int sq_get_order(struct store *s, const char *client_id, struct order *out,
+    char **cause)
+{
+	long long id;
+
+	return sq_read_order(s, client_id, &id, out, cause);
+}
+
+/* Reads fills, newest first. */
+static int sq_get_fills(struct store *s, const char *client_id, size_t limit,
+    struct fill **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT f.id, f.payload FROM fills f"
+	    " JOIN orders o ON o.id = f.order_id WHERE (?1 IS NULL OR o.client_id = ?1)"
+	    " ORDER BY f.id DESC LIMIT ?2", cause);
+	size_t cap = 0;
+	char msg[200];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if (client_id != NULL)
+		sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fill *f;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		f = &(*out)[*n];
+		if (store_fill_from_json((const char *)sqlite3_column_text(st, 1), f, msg,
+		    sizeof msg) != 0) {
+			store_fail(s, cause, "fill row %lld: the stored %s",
+			    (long long)sqlite3_column_int64(st, 0), msg);
+			goto fail;
+		}
+		f->id = sqlite3_column_int64(st, 0);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		sq_fail(s, cause, "reading fills");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+/* Reads every position. */
+static int sq_get_positions(struct store *s, struct store_position **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT strategy, symbol, quantity, avg_price,"
+	    " realized_pnl, opened_us, updated_us, payload FROM positions"
+	    " ORDER BY strategy, symbol", cause);
+	size_t cap = 0;
+	char msg[200];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_position *p;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		p = &(*out)[*n];
+		memset(p, 0, sizeof *p);
+		sq_col_text(st, 0, p->strategy, sizeof p->strategy);
+		sq_col_text(st, 1, p->symbol, sizeof p->symbol);
+		p->qty = sqlite3_column_double(st, 2);
+		p->avg_price = sqlite3_column_double(st, 3);
+		p->realized_pnl = sqlite3_column_double(st, 4);
+		p->opened = sq_col_time(st, 5);
+		p->updated = sq_col_time(st, 6);
+		if (store_position_from_json((const char *)sqlite3_column_text(st, 7), p, msg,
+		    sizeof msg) != 0) {
+			store_fail(s, cause, "position %s %s: the stored %s", p->strategy, p->symbol,
+			    msg);
+			goto fail;
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		sq_fail(s, cause, "reading positions");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+/* Reads a meta value. */
+static int sq_meta_get(struct store *s, const char *key, char **value, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "SELECT value FROM store_meta WHERE key = ?1", cause);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = sq_col_strdup(st, 0);
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = sq_fail(s, cause, "reading store_meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Writes a meta value. */
+static int sq_meta_set(struct store *s, const char *key, const char *value, char **cause)
+{
+	sqlite3_stmt *st = sq_prepare(s, "INSERT INTO store_meta (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", cause);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return sq_step_done(s, st, "writing store_meta", cause);
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -901,6 +1343,14 @@ static const struct store_ops sq_ops = {
 	.put_calibration = sq_put_calibration,
 	.get_calibration = sq_get_calibration,
 	.list_calibrations = sq_list_calibrations,
+	.put_order = sq_put_order,
+	.put_fill = sq_put_fill,
+	.get_orders = sq_get_orders,
+	.get_order = sq_get_order,
+	.get_fills = sq_get_fills,
+	.get_positions = sq_get_positions,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
 };
 
 /* Runs a statement of the opening sequence, reading its first value into

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "json.h"
 #include "log.h"
 #include "sha256.h"
 #include "store-int.h"
@@ -1166,4 +1167,578 @@ long long store_count(struct store *s, const char *table, char **cause)
 	}
 	store_fail(s, cause, "no table '%s' in the store", table);
 	return -1;
+}
+
+/* --- orders, fills, positions and meta (issue 7) ------------------------------ */
+
+/* Status names of the orders.status column, by enum order_state. */
+static const char *const store_status_names[ORDER_NSTATES] = {
+	"new", "pending", "accepted", "partial", "filled", "cancel_pending", "cancelled",
+	"rejected", "expired"
+};
+
+/* Returns the status column's name of a state. */
+const char *store_order_status(int state)
+{
+	if (state < 0 || state >= ORDER_NSTATES)
+		return "unknown";
+	return store_status_names[state];
+}
+
+/* Whether a state is final (FILLED, CANCELLED, REJECTED, EXPIRED). */
+int store_state_final(int state)
+{
+	return state == ORDER_FILLED || state == ORDER_CANCELLED || state == ORDER_REJECTED ||
+	    state == ORDER_EXPIRED;
+}
+
+/* Appends ,"key":number (NaN as null). */
+static void store_json_num(struct buf *b, const char *key, double v)
+{
+	buf_printf(b, ",\"%s\":", key);
+	buf_add_double(b, v, 1);
+}
+
+/* Appends ,"key":"text". */
+static void store_json_str(struct buf *b, const char *key, const char *v)
+{
+	buf_printf(b, ",\"%s\":", key);
+	buf_add_json_string(b, v);
+}
+
+/* Encodes an order as its payload JSON. */
+char *store_order_json(const struct order *o)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"client_id\":");
+	buf_add_json_string(&b, o->client_id);
+	store_json_str(&b, "broker_id", o->broker_id);
+	buf_printf(&b, ",\"signal_id\":%lu", o->signal_id);
+	store_json_str(&b, "strategy", o->strategy);
+	store_json_str(&b, "symbol", o->symbol);
+	buf_printf(&b, ",\"side\":%d,\"type\":%d", o->side, o->type);
+	store_json_num(&b, "qty", o->qty);
+	store_json_num(&b, "limit", o->limit);
+	store_json_num(&b, "filled", o->filled);
+	store_json_num(&b, "avg_price", o->avg_price);
+	store_json_num(&b, "multiplier", o->multiplier);
+	store_json_num(&b, "arrival_mid", o->arrival_mid);
+	store_json_num(&b, "created", o->created);
+	store_json_num(&b, "updated", o->updated);
+	store_json_num(&b, "expires", o->expires);
+	buf_printf(&b, ",\"state\":%d", o->state);
+	store_json_str(&b, "status", store_order_status(o->state));
+	buf_printf(&b, ",\"reason\":%d", o->reason);
+	store_json_str(&b, "reason_text", o->reason_text);
+	buf_printf(&b, ",\"risk_reducing\":%d}", o->risk_reducing);
+	return b.data;
+}
+
+/* Encodes a fill as JSON, with the order's state after it when given. */
+char *store_fill_json(const struct fill *f, const struct order *o_after)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"client_id\":");
+	buf_add_json_string(&b, f->client_id);
+	store_json_str(&b, "fill_id", f->fill_id);
+	store_json_str(&b, "symbol", f->symbol);
+	store_json_str(&b, "strategy", f->strategy);
+	buf_printf(&b, ",\"side\":%d", f->side);
+	store_json_num(&b, "qty", f->qty);
+	store_json_num(&b, "price", f->price);
+	store_json_num(&b, "fee", f->fee);
+	store_json_num(&b, "multiplier", f->multiplier);
+	store_json_num(&b, "time", f->time);
+	store_json_num(&b, "arrival_mid", f->arrival_mid);
+	store_json_num(&b, "slippage_bp", f->slippage_bp);
+	if (o_after != NULL) {
+		store_json_str(&b, "order_status", store_order_status(o_after->state));
+		store_json_num(&b, "order_filled", o_after->filled);
+		store_json_num(&b, "order_avg_price", o_after->avg_price);
+	}
+	buf_addc(&b, '}');
+	return b.data;
+}
+
+/* A reader of the members of one JSON object, keeping the first error. */
+struct store_jr {
+	const struct json *obj;
+	const char *text;
+	char *msg;
+	size_t len;
+	int bad;
+};
+
+/* Reads a number member (null = NaN); required. */
+static double store_jr_num(struct store_jr *r, const char *key)
+{
+	const struct json *v = json_get(r->obj, key);
+
+	if (v != NULL && v->type == JSON_NUMBER)
+		return v->u.number;
+	if (v != NULL && v->type == JSON_NULL)
+		return NAN;
+	if (!r->bad)
+		snprintf(r->msg, r->len, "member %s %s", key, v == NULL ? "is missing" :
+		    "is not a number");
+	r->bad = 1;
+	return NAN;
+}
+
+/* Reads an integer member. */
+static long long store_jr_int(struct store_jr *r, const char *key)
+{
+	double v = store_jr_num(r, key);
+
+	if (!r->bad && (isnan(v) || v != floor(v) || fabs(v) > 9e15)) {
+		snprintf(r->msg, r->len, "member %s is not an integer", key);
+		r->bad = 1;
+	}
+	return r->bad ? 0 : (long long)v;
+}
+
+/* Reads a string member into a fixed buffer. */
+static void store_jr_str(struct store_jr *r, const char *key, char *out, size_t len)
+{
+	const struct json *v = json_get(r->obj, key);
+
+	*out = '\0';
+	if (v != NULL && v->type == JSON_STRING && v->u.string.len < len) {
+		memcpy(out, v->u.string.s, v->u.string.len + 1);
+		return;
+	}
+	if (!r->bad)
+		snprintf(r->msg, r->len, "member %s %s", key, v == NULL ? "is missing" :
+		    v->type != JSON_STRING ? "is not a string" : "is too long");
+	r->bad = 1;
+}
+
+/* Parses text as an object for a reader; 0 or -1 (msg set). */
+static struct json_doc *store_jr_open(struct store_jr *r, const char *text, char *msg,
+    size_t len)
+{
+	struct json_doc *d;
+	char *err = NULL;
+
+	memset(r, 0, sizeof *r);
+	r->msg = msg;
+	r->len = len;
+	r->text = text;
+	if (text == NULL) {
+		snprintf(msg, len, "payload is missing");
+		return NULL;
+	}
+	if ((d = json_parse(text, strlen(text), &err)) == NULL) {
+		snprintf(msg, len, "payload: %s", err);
+		free(err);
+		return NULL;
+	}
+	r->obj = json_root(d);
+	if (r->obj->type != JSON_OBJECT) {
+		snprintf(msg, len, "payload is not a JSON object");
+		json_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Decodes an order from its payload JSON. */
+int store_order_from_json(const char *text, struct order *o, char *msg, size_t len)
+{
+	const struct json *sig;
+	struct json_doc *d;
+	struct store_jr r;
+
+	memset(o, 0, sizeof *o);
+	if ((d = store_jr_open(&r, text, msg, len)) == NULL)
+		return -1;
+	store_jr_str(&r, "client_id", o->client_id, sizeof o->client_id);
+	store_jr_str(&r, "broker_id", o->broker_id, sizeof o->broker_id);
+	/* signal_id is an unsigned long: read its digits, not a double. */
+	sig = json_get(r.obj, "signal_id");
+	if (sig != NULL && sig->type == JSON_NUMBER && text[sig->offset] != '-')
+		o->signal_id = strtoul(text + sig->offset, NULL, 10);
+	else if (!r.bad) {
+		snprintf(msg, len, "member signal_id is missing or not a number");
+		r.bad = 1;
+	}
+	store_jr_str(&r, "strategy", o->strategy, sizeof o->strategy);
+	store_jr_str(&r, "symbol", o->symbol, sizeof o->symbol);
+	o->side = (int)store_jr_int(&r, "side");
+	o->type = (int)store_jr_int(&r, "type");
+	o->qty = store_jr_num(&r, "qty");
+	o->limit = store_jr_num(&r, "limit");
+	o->filled = store_jr_num(&r, "filled");
+	o->avg_price = store_jr_num(&r, "avg_price");
+	o->multiplier = store_jr_num(&r, "multiplier");
+	o->arrival_mid = store_jr_num(&r, "arrival_mid");
+	o->created = store_jr_num(&r, "created");
+	o->updated = store_jr_num(&r, "updated");
+	o->expires = store_jr_num(&r, "expires");
+	o->state = (int)store_jr_int(&r, "state");
+	o->reason = (int)store_jr_int(&r, "reason");
+	store_jr_str(&r, "reason_text", o->reason_text, sizeof o->reason_text);
+	o->risk_reducing = (int)store_jr_int(&r, "risk_reducing");
+	json_free(d);
+	if (!r.bad && (o->state < 0 || o->state >= ORDER_NSTATES)) {
+		snprintf(msg, len, "member state %d is not a state", o->state);
+		r.bad = 1;
+	}
+	return r.bad ? -1 : 0;
+}
+
+/* Decodes a fill from its payload JSON. */
+int store_fill_from_json(const char *text, struct fill *f, char *msg, size_t len)
+{
+	struct json_doc *d;
+	struct store_jr r;
+
+	memset(f, 0, sizeof *f);
+	if ((d = store_jr_open(&r, text, msg, len)) == NULL)
+		return -1;
+	store_jr_str(&r, "client_id", f->client_id, sizeof f->client_id);
+	store_jr_str(&r, "fill_id", f->fill_id, sizeof f->fill_id);
+	store_jr_str(&r, "symbol", f->symbol, sizeof f->symbol);
+	store_jr_str(&r, "strategy", f->strategy, sizeof f->strategy);
+	f->side = (int)store_jr_int(&r, "side");
+	f->qty = store_jr_num(&r, "qty");
+	f->price = store_jr_num(&r, "price");
+	f->fee = store_jr_num(&r, "fee");
+	f->multiplier = store_jr_num(&r, "multiplier");
+	f->time = store_jr_num(&r, "time");
+	f->arrival_mid = store_jr_num(&r, "arrival_mid");
+	f->slippage_bp = store_jr_num(&r, "slippage_bp");
+	json_free(d);
+	return r.bad ? -1 : 0;
+}
+
+/* Whether two doubles are the same value (NaN equals NaN). */
+static int store_same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* Checks an update of a stored order. */
+int store_order_check_update(struct store *s, const struct order *old, const struct order *o,
+    char **cause)
+{
+	const char *field = NULL;
+
+	if (strcmp(old->symbol, o->symbol) != 0)
+		field = "symbol";
+	else if (old->side != o->side)
+		field = "side";
+	else if (old->qty != o->qty)
+		field = "qty";
+	else if (old->type != o->type)
+		field = "type";
+	else if (!store_same(old->limit, o->limit))
+		field = "limit";
+	else if (strcmp(old->strategy, o->strategy) != 0)
+		field = "strategy";
+	else if (old->created != o->created)
+		field = "created";
+	else if (old->multiplier != o->multiplier)
+		field = "multiplier";
+	if (field != NULL)
+		return store_fail(s, cause, "order %s: %s differs from the stored order's; "
+		    "an order's identity never changes (nothing stored)", o->client_id, field);
+	if (store_state_final(old->state) && o->state != old->state)
+		return store_fail(s, cause, "order %s: the stored order is %s, a final state; "
+		    "refusing %s (nothing stored)", o->client_id, store_order_status(old->state),
+		    store_order_status(o->state));
+	if (o->filled < old->filled)
+		return store_fail(s, cause, "order %s: filled %.17g is below the stored %.17g "
+		    "(nothing stored)", o->client_id, o->filled, old->filled);
+	return 0;
+}
+
+/* Checks that o_after is the stored order plus one fill. */
+int store_fill_check_order(struct store *s, const struct order *old, const struct fill *f,
+    const struct order *o_after, char **cause)
+{
+	double want = old->filled + f->qty;
+
+	if (store_order_check_update(s, old, o_after, cause) != 0)
+		return -1;
+	if (fabs(o_after->filled - want) > 1e-9 * (fabs(want) + 1))
+		return store_fail(s, cause, "fill %s of order %s: the order's filled %.17g is not "
+		    "the stored %.17g plus the fill's %.17g (nothing stored)", f->fill_id,
+		    f->client_id, o_after->filled, old->filled, f->qty);
+	if (want > old->qty * (1 + 1e-9))
+		return store_fail(s, cause, "fill %s of order %s: overfill: %.17g filled of %.17g "
+		    "(nothing stored)", f->fill_id, f->client_id, want, old->qty);
+	return 0;
+}
+
+/* Applies one fill to a position: adds to it at a volume-weighted
+ * average price, or reduces it realising (price - avg) x qty x multiplier
+ * of the reduced quantity; a fill through zero opens the rest at its
+ * price. */
+void store_position_apply(struct store_position *p, int found, const struct fill *f)
+{
+	double q = f->side * f->qty, closing;
+
+	if (!found) {
+		memset(p, 0, sizeof *p);
+		snprintf(p->strategy, sizeof p->strategy, "%s", f->strategy);
+		snprintf(p->symbol, sizeof p->symbol, "%s", f->symbol);
+		p->opened = f->time;
+	}
+	p->fees += f->fee;
+	p->multiplier = f->multiplier;
+	p->updated = f->time;
+	if (p->qty == 0) {
+		p->qty = q;
+		p->avg_price = f->price;
+		p->opened = f->time;
+		return;
+	}
+	if ((p->qty > 0) == (q > 0)) {
+		p->avg_price = (fabs(p->qty) * p->avg_price + fabs(q) * f->price) /
+		    (fabs(p->qty) + fabs(q));
+		p->qty += q;
+		return;
+	}
+	closing = fmin(fabs(q), fabs(p->qty));
+	p->realized_pnl += closing * (f->price - p->avg_price) * (p->qty > 0 ? 1 : -1) *
+	    f->multiplier;
+	if (fabs(q) > fabs(p->qty)) {
+		p->qty += q;
+		p->avg_price = f->price;
+		p->opened = f->time;
+	} else {
+		p->qty += q;
+		/* Quantities are whole units in practice; treat dust as flat. */
+		if (fabs(p->qty) <= 1e-9 * fabs(q))
+			p->qty = 0;
+		if (p->qty == 0)
+			p->avg_price = 0;
+	}
+}
+
+/* Checks an optional text field: NUL-terminated within max, UTF-8,
+ * no control characters (empty is fine). */
+static const char *store_check_opt_name(const char *s, size_t max)
+{
+	if (strnlen(s, max) == 0)
+		return NULL;
+	return store_check_name(s, max);
+}
+
+/* Validates an order; NULL or a message naming the field in buf. */
+static const char *store_check_order(const struct order *o, char *buf, size_t len)
+{
+	const char *m;
+
+#define OBAD(field, msg) (snprintf(buf, len, "%s %s", field, msg), buf)
+	if ((m = store_check_opt_name(o->broker_id, sizeof o->broker_id)) != NULL)
+		return OBAD("broker_id", m);
+	if ((m = store_check_opt_name(o->strategy, sizeof o->strategy)) != NULL)
+		return OBAD("strategy", m);
+	if ((m = store_check_name(o->symbol, sizeof o->symbol)) != NULL)
+		return OBAD("symbol", m);
+	if (o->side != 1 && o->side != -1)
+		return OBAD("side", "is not +1 (buy) or -1 (sell)");
+	if (o->type != ORDER_LIMIT && o->type != ORDER_MARKET)
+		return OBAD("type", "is not limit or market");
+	if ((m = store_check_num(o->qty, 1)) != NULL || o->qty == 0)
+		return OBAD("qty", m != NULL ? m : "is zero");
+	if (o->type == ORDER_LIMIT && ((m = store_check_num(o->limit, 1)) != NULL ||
+	    o->limit == 0))
+		return OBAD("limit", m != NULL ? m : "is zero");
+	if (o->type == ORDER_MARKET && (m = store_check_opt(o->limit, 1)) != NULL)
+		return OBAD("limit", m);
+	if ((m = store_check_num(o->filled, 1)) != NULL)
+		return OBAD("filled", m);
+	if (o->filled > o->qty * (1 + 1e-9))
+		return OBAD("filled", "is above qty (overfill)");
+	if (o->filled > 0 && ((m = store_check_num(o->avg_price, 1)) != NULL))
+		return OBAD("avg_price", m);
+	if (o->filled == 0 && !isnan(o->avg_price) && !isfinite(o->avg_price))
+		return OBAD("avg_price", "is infinite");
+	if ((m = store_check_num(o->multiplier, 1)) != NULL || o->multiplier == 0)
+		return OBAD("multiplier", m != NULL ? m : "is zero");
+	if ((m = store_check_opt(o->arrival_mid, 1)) != NULL)
+		return OBAD("arrival_mid", m);
+	if ((m = store_check_time(o->created)) != NULL)
+		return OBAD("created", m);
+	if ((m = store_check_time(o->updated)) != NULL)
+		return OBAD("updated", m);
+	if (!isnan(o->expires) && (m = store_check_time(o->expires)) != NULL)
+		return OBAD("expires", m);
+	if (o->state < 0 || o->state >= ORDER_NSTATES)
+		return OBAD("state", "is not an order state");
+	if (o->reason < 0 || o->reason >= OR_NREASONS)
+		return OBAD("reason", "is not a reason code");
+	if (strnlen(o->reason_text, sizeof o->reason_text) == sizeof o->reason_text ||
+	    !utf8_valid(o->reason_text, strlen(o->reason_text)))
+		return OBAD("reason_text", "is not NUL-terminated UTF-8");
+	if (o->risk_reducing != 0 && o->risk_reducing != 1)
+		return OBAD("risk_reducing", "is not 0 or 1");
+	return NULL;
+#undef OBAD
+}
+
+/* Validates a fill; NULL or a message naming the field in buf. */
+static const char *store_check_fill(const struct fill *f, char *buf, size_t len)
+{
+	const char *m;
+
+#define FBAD(field, msg) (snprintf(buf, len, "%s %s", field, msg), buf)
+	if ((m = store_check_name(f->symbol, sizeof f->symbol)) != NULL)
+		return FBAD("symbol", m);
+	if ((m = store_check_opt_name(f->strategy, sizeof f->strategy)) != NULL)
+		return FBAD("strategy", m);
+	if (f->side != 1 && f->side != -1)
+		return FBAD("side", "is not +1 (buy) or -1 (sell)");
+	if ((m = store_check_num(f->qty, 1)) != NULL || f->qty == 0)
+		return FBAD("qty", m != NULL ? m : "is zero");
+	if ((m = store_check_num(f->price, 1)) != NULL || f->price == 0)
+		return FBAD("price", m != NULL ? m : "is zero");
+	if ((m = store_check_num(f->fee, 1)) != NULL)
+		return FBAD("fee", m);
+	if ((m = store_check_num(f->multiplier, 1)) != NULL || f->multiplier == 0)
+		return FBAD("multiplier", m != NULL ? m : "is zero");
+	if ((m = store_check_time(f->time)) != NULL)
+		return FBAD("time", m);
+	if ((m = store_check_opt(f->arrival_mid, 1)) != NULL)
+		return FBAD("arrival_mid", m);
+	if ((m = store_check_opt(f->slippage_bp, 0)) != NULL)
+		return FBAD("slippage_bp", m);
+	return NULL;
+#undef FBAD
+}
+
+/* Stores an order (insert or update by client_id). */
+int store_put_order(struct store *s, const struct order *o, long long *id, char **cause)
+{
+	char buf[200];
+	const char *m;
+
+	if ((m = store_check_name(o->client_id, sizeof o->client_id)) != NULL)
+		return store_fail(s, cause, "order: client_id %s; nothing stored", m);
+	if ((m = store_check_order(o, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "order %s: %s; nothing stored", o->client_id, m);
+	return s->ops->put_order(s, o, id, cause);
+}
+
+/* Stores a fill with its order and position. */
+int store_put_fill(struct store *s, const struct fill *f, const struct order *o_after,
+    long long *id, char **cause)
+{
+	char buf[200];
+	const char *m;
+
+	if ((m = store_check_name(f->fill_id, sizeof f->fill_id)) != NULL)
+		return store_fail(s, cause, "fill: fill_id %s; nothing stored", m);
+	if ((m = store_check_name(f->client_id, sizeof f->client_id)) != NULL)
+		return store_fail(s, cause, "fill %s: client_id %s; nothing stored", f->fill_id, m);
+	if ((m = store_check_fill(f, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "fill %s of order %s: %s; nothing stored", f->fill_id,
+		    f->client_id, m);
+	if (strcmp(o_after->client_id, f->client_id) != 0)
+		return store_fail(s, cause, "fill %s: it belongs to order %s, not %s; nothing "
+		    "stored", f->fill_id, f->client_id, o_after->client_id);
+	if ((m = store_check_order(o_after, buf, sizeof buf)) != NULL)
+		return store_fail(s, cause, "fill %s: order %s after it: %s; nothing stored",
+		    f->fill_id, f->client_id, m);
+	if (strcmp(o_after->symbol, f->symbol) != 0 || o_after->side != f->side ||
+	    strcmp(o_after->strategy, f->strategy) != 0)
+		return store_fail(s, cause, "fill %s of order %s: symbol, side or strategy differ "
+		    "from the order's; nothing stored", f->fill_id, f->client_id);
+	return s->ops->put_fill(s, f, o_after, id, cause);
+}
+
+/* Reads orders. */
+int store_get_orders(struct store *s, int open_only, size_t limit, struct order **out,
+    size_t *n, char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	return s->ops->get_orders(s, open_only, limit, out, n, cause);
+}
+
+/* Reads one order. */
+int store_get_order(struct store *s, const char *client_id, struct order *out, char **cause)
+{
+	memset(out, 0, sizeof *out);
+	if (store_check_arg(s, "client_id", client_id, ORDER_ID_MAX, cause) != 0)
+		return -1;
+	return s->ops->get_order(s, client_id, out, cause);
+}
+
+/* Reads fills. */
+int store_get_fills(struct store *s, const char *client_id, size_t limit, struct fill **out,
+    size_t *n, char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	if (client_id != NULL &&
+	    store_check_arg(s, "client_id", client_id, ORDER_ID_MAX, cause) != 0)
+		return -1;
+	return s->ops->get_fills(s, client_id, limit, out, n, cause);
+}
+
+/* Reads positions. */
+int store_get_positions(struct store *s, struct store_position **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	return s->ops->get_positions(s, out, n, cause);
+}
+
+/* Reads a meta value. */
+int store_meta_get(struct store *s, const char *key, char **value, char **cause)
+{
+	*value = NULL;
+	if (store_check_arg(s, "meta key", key, 256, cause) != 0)
+		return -1;
+	return s->ops->meta_get(s, key, value, cause);
+}
+
+/* Writes a meta value. */
+int store_meta_set(struct store *s, const char *key, const char *value, char **cause)
+{
+	const char *m;
+
+	if (store_check_arg(s, "meta key", key, 256, cause) != 0)
+		return -1;
+	if (value == NULL || (m = store_check_name(value, 65536)) != NULL)
+		return store_fail(s, cause, "meta %s: value %s", key, value == NULL ?
+		    "is missing" : m);
+	return s->ops->meta_set(s, key, value, cause);
+}
+
+/* Encodes the payload of a position row. */
+char *store_position_json(const struct store_position *p)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"fees\":");
+	buf_add_double(&b, p->fees, 1);
+	store_json_num(&b, "multiplier", p->multiplier);
+	buf_addc(&b, '}');
+	return b.data;
+}
+
+/* Decodes the payload of a position row into p's fees and multiplier. */
+int store_position_from_json(const char *text, struct store_position *p, char *msg,
+    size_t len)
+{
+	struct json_doc *d;
+	struct store_jr r;
+
+	if ((d = store_jr_open(&r, text, msg, len)) == NULL)
+		return -1;
+	p->fees = store_jr_num(&r, "fees");
+	p->multiplier = store_jr_num(&r, "multiplier");
+	json_free(d);
+	return r.bad ? -1 : 0;
 }

@@ -38,6 +38,7 @@
 #include <stddef.h>
 
 #include "market.h"
+#include "order.h"
 
 struct conf;
 struct store;
@@ -204,5 +205,58 @@ void store_audit_hash(const struct store_audit *a, char out[65]);
 
 /* Counts the rows of a table (tests, `db status`); -1 on error. */
 long long store_count(struct store *s, const char *table, char **cause);
+
+/*
+ * Orders, fills, positions (issue 7).  The OMS is the only writer.  Each
+ * call is one transaction that also appends to the audit trail (kinds
+ * "order" and "fill"), so a crash leaves either everything or nothing of
+ * it.  An order is keyed by its client_id; the whole struct is kept as
+ * JSON in the row's payload and reads back bit for bit (but id, which the
+ * store assigns).  A stored order never changes its identity (symbol,
+ * side, quantity, type, limit, strategy, created), never leaves a final
+ * state for another one, and never has less filled than before.
+ */
+/* A position of a strategy ("" = manual) in a symbol, from its fills. */
+struct store_position {
+	char strategy[24];
+	char symbol[MARKET_SYMBOL_MAX];
+	double qty;                     /* signed: > 0 long, < 0 short */
+	double avg_price;               /* average entry price of the open quantity (0 when flat) */
+	double realized_pnl;            /* gross P&L of the reductions, currency (x multiplier) */
+	double fees;                    /* every fee paid in this position, currency */
+	double multiplier;              /* of the last fill */
+	double opened, updated;         /* opened: when the current open quantity started */
+};
+
+/* Inserts an order, or updates the stored one of the same client_id
+ * (state, filled, avg_price, broker_id, updated, reason).  *id (may be
+ * NULL) receives its row id. */
+int store_put_order(struct store *s, const struct order *o, long long *id, char **cause);
+/* Stores a fill, the order after it (o_after: its filled must be the
+ * stored filled plus f->qty) and the position of (strategy, symbol) in
+ * one transaction.  0 stored; 1 refused because a fill with the same
+ * fill_id is stored already (nothing written, cause names it); -1 error. */
+int store_put_fill(struct store *s, const struct fill *f, const struct order *o_after,
+    long long *id, char **cause);
+/* Orders, newest first (by row id), at most limit (0 = all); open_only:
+ * those not in a final state. */
+int store_get_orders(struct store *s, int open_only, size_t limit, struct order **out,
+    size_t *n, char **cause);
+/* One order by client_id: 1 found, 0 none, -1 error. */
+int store_get_order(struct store *s, const char *client_id, struct order *out, char **cause);
+/* Fills of an order (client_id NULL = all), newest first, at most limit
+ * (0 = all). */
+int store_get_fills(struct store *s, const char *client_id, size_t limit, struct fill **out,
+    size_t *n, char **cause);
+/* Every position row (flat ones included), by strategy and symbol. */
+int store_get_positions(struct store *s, struct store_position **out, size_t *n,
+    char **cause);
+/* Small persistent state (the kill switch, ...): key and value are
+ * non-empty UTF-8 text without control characters (value up to 64 KiB).
+ * get: 1 found (*value allocated), 0 none (*value NULL), -1 error. */
+int store_meta_get(struct store *s, const char *key, char **value, char **cause);
+int store_meta_set(struct store *s, const char *key, const char *value, char **cause);
+/* The name stored in the status column of an order state ("partial"...). */
+const char *store_order_status(int state);
 
 #endif
