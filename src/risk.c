@@ -766,8 +766,9 @@ static int risk_worse(double after, double before)
 
 /* Would a prospective order breach a limit? (risk.h) */
 int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos, size_t n,
-    const struct risk_order *o, const struct mstate_snap *snap, const struct calib_book *book,
-    double now, double pnl_today, struct risk_breaches *out, char **cause)
+    const struct risk_greeks *before, const struct risk_order *o, const struct mstate_snap *snap,
+    const struct calib_book *book, double now, double pnl_today, struct risk_breaches *out,
+    char **cause)
 {
 	struct risk_greeks g;
 	struct risk_position *after_pos;
@@ -775,7 +776,7 @@ int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos
 	struct risk_measures m0, m1;
 	struct risk_val v;
 	heston_workspace *w = NULL;
-	size_t i, k = n, before = out->n;
+	size_t i, k = n, nout0 = out->n;
 
 	if (o == NULL || (o->side != 1 && o->side != -1) || !(o->qty > 0) || !isfinite(o->qty) ||
 	    !(o->multiplier > 0) || !isfinite(o->multiplier)) {
@@ -794,7 +795,18 @@ int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos
 		    "position's %g", o->multiplier, o->symbol, pos[k].multiplier);
 		return -1;
 	}
-	if (risk_greeks(pos, n, snap, book, now, &g, cause) != 0)
+	if (before != NULL && before->npos != n) {
+		*cause = xasprintf("risk: the Greeks given are of %zu positions, not %zu",
+		    before->npos, n);
+		return -1;
+	}
+	if (before != NULL) {
+		memset(&g, 0, sizeof g);
+		g.npos = n;
+		g.pos = xcalloc(n ? n : 1, sizeof *g.pos);
+		if (n > 0)
+			memcpy(g.pos, before->pos, n * sizeof *g.pos);
+	} else if (risk_greeks(pos, n, snap, book, now, &g, cause) != 0)
 		return -1;
 	after_pos = xcalloc(n + 1, sizeof *after_pos);
 	after_pg = xcalloc(n + 1, sizeof *after_pg);
@@ -856,7 +868,7 @@ int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos
 	free(after_pos);
 	free(after_pg);
 	risk_greeks_free(&g);
-	return (int)(out->n - before);
+	return (int)(out->n - nout0);
 }
 
 /* --- delta re-hedge ------------------------------------------------------ */

@@ -224,11 +224,15 @@ struct risk_order {
  * breached measure passes).  When today's loss is beyond the daily limit,
  * any order that raises gross exposure breaches RISK_LIM_DAILY_LOSS.  An
  * order whose own instrument cannot be valued is refused (-1 with cause).
+ * before: the Greeks of pos[0..n-1] on this snapshot (risk_greeks), kept by
+ * the caller between orders so that only the order's own position is
+ * revalued (~100 times faster on an option book); NULL computes them.
  * Returns the number of breaches (0: the order may go), or -1 with cause.
  */
 int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos, size_t n,
-    const struct risk_order *o, const struct mstate_snap *snap, const struct calib_book *book,
-    double now, double pnl_today, struct risk_breaches *out, char **cause);
+    const struct risk_greeks *before, const struct risk_order *o, const struct mstate_snap *snap,
+    const struct calib_book *book, double now, double pnl_today, struct risk_breaches *out,
+    char **cause);
 
 /* --- delta re-hedge ---------------------------------------------------- */
 

@@ -513,54 +513,69 @@ START_TEST(test_order_check)
 	nolimits(&c);
 	c.max_name_notional = 10500;
 	mkorder(&o, "s1", "TSTA", 1, 5, 1);     /* -> 10500: at, not above */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 0);
 	mkorder(&o, "s1", "TSTA", 1, 6, 1);     /* -> 10600 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_NAME, "TSTA"));
 	ck_assert_double_eq_tol(b.v[0].value, 10600, 1e-9);
 	b.n = 0;
+	/* the same with the book's Greeks given */
+	{
+		struct risk_greeks g;
+
+		ck_assert_int_eq(risk_greeks(p, 2, snap, NULL, T0, &g, &cause), 0);
+		ck_assert_int_eq(risk_check_order(&c, p, 2, &g, &o, snap, NULL, T0, NAN, &b, &cause),
+		    1);
+		ck_assert_double_eq_tol(b.v[0].value, 10600, 1e-9);
+		b.n = 0;
+		ck_assert_int_eq(risk_check_order(&c, p, 1, &g, &o, snap, NULL, T0, NAN, &b, &cause),
+		    -1);
+		free(cause);
+		cause = NULL;
+		risk_greeks_free(&g);
+	}
 	/* a new strategy's order on the same name counts on the name */
 	mkorder(&o, "s3", "TSTA", 1, 6, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	b.n = 0;
 	/* already above the limit: a reducing order passes, a growing one not */
 	c.max_name_notional = 9000;
 	mkorder(&o, "s1", "TSTA", -1, 5, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 0);
 	mkorder(&o, "s1", "TSTA", 1, 1, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	b.n = 0;
 	/* gross, net, strategy, notional */
 	nolimits(&c);
 	c.max_gross = 12600;
 	mkorder(&o, "s2", "TSTB", -1, 3, 1);    /* gross 12650 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_GROSS, ""));
 	b.n = 0;
 	mkorder(&o, "s2", "TSTB", -1, 2, 1);    /* gross 12600 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 0);
 	nolimits(&c);
 	c.max_net = 7600;                       /* net 7500 */
 	mkorder(&o, "s1", "TSTA", 1, 2, 1);     /* net 7700 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_NET, ""));
 	b.n = 0;
 	mkorder(&o, "s2", "TSTB", -1, 10, 1);   /* net 7000: reduces */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 0);
 	nolimits(&c);
 	c.max_strategy_notional = 2600;         /* s2 2500 */
 	mkorder(&o, "s2", "TSTB", -1, 3, 1);    /* s2 2650 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_STRATEGY, "s2"));
 	b.n = 0;
 	mkorder(&o, "s1", "TSTB", -1, 3, 1);    /* s1 passes: 10150 no limit hit */
 	c.max_strategy_notional = 10200;
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 0);
 	nolimits(&c);
 	c.max_notional = 13000;                 /* 12500 */
 	occ(sym, EXP1, 100, 1);
 	mkorder(&o, "v", sym, 1, 1, 100);       /* + 1 x 100 x 100 = 22500 */
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_NOTIONAL, ""));
 	ck_assert_double_eq_tol(b.v[0].value, 22500, 1e-9);
 	b.n = 0;
@@ -568,25 +583,25 @@ START_TEST(test_order_check)
 	nolimits(&c);
 	c.max_daily_loss = 1000;
 	mkorder(&o, "s1", "TSTA", 1, 1, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, -1500, &b, &cause), 1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, -1500, &b, &cause), 1);
 	ck_assert(has(&b, RISK_LIM_DAILY_LOSS, ""));
 	b.n = 0;
 	mkorder(&o, "s1", "TSTA", -1, 1, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, -1500, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, -1500, &b, &cause), 0);
 	mkorder(&o, "s1", "TSTA", 1, 1, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, -500, &b, &cause), 0);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, -500, &b, &cause), 0);
 	/* an order that cannot be valued, or a malformed one, is refused */
 	mkorder(&o, "s1", "NOSUCH", 1, 1, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), -1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "NOSUCH"));
 	free(cause);
 	cause = NULL;
 	mkorder(&o, "s1", "TSTA", 1, NAN, 1);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), -1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), -1);
 	free(cause);
 	cause = NULL;
 	mkorder(&o, "s1", "TSTA", 1, 1, 100);
-	ck_assert_int_eq(risk_check_order(&c, p, 2, &o, snap, NULL, T0, NAN, &b, &cause), -1);
+	ck_assert_int_eq(risk_check_order(&c, p, 2, NULL, &o, snap, NULL, T0, NAN, &b, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "multiplier"));
 	free(cause);
 	ck_assert_uint_eq(b.n, 0);
