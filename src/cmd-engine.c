@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "market.h"
+#include "oms.h"
 #include "qd.h"
 
 /* engine start */
@@ -57,6 +58,7 @@ static int cmd_engine_stop_exec(struct cmd_ctx *ctx, const struct cmd_args *args
 static int cmd_engine_status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct engine_status st;
+	struct oms_status os;
 	const struct engine_snap *es;
 	size_t nsig, nal, i, pending = 0;
 	const struct signal *sig;
@@ -91,6 +93,17 @@ static int cmd_engine_status_exec(struct cmd_ctx *ctx, const struct cmd_args *ar
 	out_int(ctx->out, "store_written", (long long)st.store_written);
 	out_int(ctx->out, "store_failed", (long long)st.store_failed);
 	out_str(ctx->out, "store_error", st.store_error);
+	oms_get_status(&os);
+	out_bool(ctx->out, "orders", os.running);
+	out_bool(ctx->out, "killed", os.killed);
+	out_str(ctx->out, "kill_reason", os.kill_reason);
+	out_num(ctx->out, "kill_cancel_ms", os.kill_cancel_ms);
+	out_int(ctx->out, "working_orders", (long long)os.working);
+	out_int(ctx->out, "orders_sent", (long long)os.sent);
+	out_int(ctx->out, "orders_rejected", (long long)os.rejected);
+	out_int(ctx->out, "fills", (long long)os.filled);
+	out_int(ctx->out, "reconcile_differences", (long long)os.differences);
+	out_str(ctx->out, "orders_error", os.last_error);
 	out_end(ctx->out);
 	engine_snap_release(es);
 	return 0;

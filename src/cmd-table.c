@@ -66,6 +66,18 @@ extern const struct cmd_entry cmd_calibrations_entry;
 /* issue 7: audit trail (cmd-audit.c) */
 extern const struct cmd_entry cmd_audit_verify_entry;
 extern const struct cmd_entry cmd_audit_show_entry;
+/* issue 7: the order manager (cmd-trade.c, cmd-orders.c) */
+extern const struct cmd_entry cmd_approve_entry;
+extern const struct cmd_entry cmd_reject_entry;
+extern const struct cmd_entry cmd_auto_entry;
+extern const struct cmd_entry cmd_kill_entry;
+extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_flatten_entry;
+extern const struct cmd_entry cmd_cancel_entry;
+extern const struct cmd_entry cmd_orders_entry;
+extern const struct cmd_entry cmd_fills_entry;
+extern const struct cmd_entry cmd_positions_entry;
+extern const struct cmd_entry cmd_pnl_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -128,6 +140,17 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_calibrations_entry,
 	/* -- strategies and signals */
 	/* risk, orders and execution: issue 7 */
+	&cmd_approve_entry,
+	&cmd_reject_entry,
+	&cmd_auto_entry,
+	&cmd_kill_entry,
+	&cmd_resume_entry,
+	&cmd_flatten_entry,
+	&cmd_cancel_entry,
+	&cmd_orders_entry,
+	&cmd_fills_entry,
+	&cmd_positions_entry,
+	&cmd_pnl_entry,
 	&cmd_audit_verify_entry,
 	&cmd_audit_show_entry,
 };

@@ -69,7 +69,7 @@ static int cmd_approve_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct signal sg;
 	struct order *v = NULL;
-	unsigned long id;
+	unsigned long id = 0;
 	size_t n = 0;
 	char *cause = NULL;
 
@@ -98,7 +98,7 @@ static int cmd_reject_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct signal sg;
 	struct buf why;
-	unsigned long id;
+	unsigned long id = 0;
 	char *cause = NULL;
 	int i, rc;
 

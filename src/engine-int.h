@@ -79,6 +79,7 @@ struct engine {
 	pthread_t *workers;
 	int nworkers;
 	int feed_owned;
+	int oms_owned;                  /* the engine started the order manager */
 	struct bqueue *calib_q;
 	/* the parameter book: survives restarts */
 	struct calib_book book;
@@ -107,6 +108,7 @@ struct engine {
 	pthread_mutex_t strat_lock;
 	void *strat[ENGINE_STRATEGIES_MAX];
 	int strat_enabled[ENGINE_STRATEGIES_MAX];
+	int strat_auto[ENGINE_STRATEGIES_MAX];  /* approve its signals automatically */
 	int strat_ready;
 	/* the store writer */
 	pthread_t store_thread;

@@ -19,6 +19,7 @@
 #include "feed.h"
 #include "log.h"
 #include "market-state.h"
+#include "oms.h"
 #include "util.h"
 
 struct engine engine_g = {
@@ -272,6 +273,9 @@ int engine_reconfigure(struct conf *conf, char **cause)
 
 		snprintf(key, sizeof key, "%s.enabled", ops->name);
 		engine_g.strat_enabled[i] = conf_find(key) >= 0 ? conf_get_bool(conf, key) : 1;
+		snprintf(key, sizeof key, "%s.auto", ops->name);
+		__atomic_store_n(&engine_g.strat_auto[i], conf_find(key) >= 0 ?
+		    conf_get_bool(conf, key) : 0, __ATOMIC_RELAXED);
 		if (ops->configure(engine_g.strat[i], conf, &why) != 0) {
 			if (rc == 0)
 				*cause = xasprintf("strategy %s: %s", ops->name, why);
@@ -296,6 +300,54 @@ void engine_strategy_describe(size_t i, char *buf, size_t len)
 	pthread_mutex_unlock(&engine_g.strat_lock);
 }
 
+/* Whether a strategy's signals are approved automatically. */
+static int engine_strategy_auto(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < strategy_count; i++)
+		if (strcmp(strategy_table[i]->name, name) == 0)
+			return __atomic_load_n(&engine_g.strat_auto[i], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* A trader's decision on a pending signal. */
+int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const char *user,
+    const char *reason, struct signal *out, char **cause)
+{
+	struct signal *sg = NULL;
+	struct buf b;
+	size_t i;
+
+	pthread_mutex_lock(&engine_g.lock);
+	for (i = 0; i < engine_g.nsignals; i++)
+		if (engine_g.signals[i].id == id)
+			sg = &engine_g.signals[i];
+	if (sg == NULL || sg->state != SIGNAL_PENDING) {
+		*cause = sg == NULL ? xasprintf("no signal %lu (signals --all)", id) :
+		    xasprintf("signal %lu is %s, not pending%s%s", id, signal_state_name(sg->state),
+		    sg->reason[0] ? ": " : "", sg->reason);
+		pthread_mutex_unlock(&engine_g.lock);
+		return -1;
+	}
+	sg->state = approve ? SIGNAL_APPROVED : SIGNAL_REJECTED;
+	snprintf(sg->reason, sizeof sg->reason, "%s by %s%s%s", approve ? "approved" : "rejected",
+	    user, reason != NULL && *reason ? ": " : "", reason != NULL ? reason : "");
+	*out = *sg;
+	engine_bump_locked();
+	pthread_mutex_unlock(&engine_g.lock);
+	buf_init(&b);
+	buf_printf(&b, "{\"signal\":%lu,\"decision\":\"%s\",\"user\":", id,
+	    approve ? "approve" : "reject");
+	buf_add_json_string(&b, user);
+	buf_adds(&b, ",\"reason\":");
+	buf_add_json_string(&b, reason != NULL ? reason : "");
+	buf_addc(&b, '}');
+	engine_audit(conf, "approval", b.data);
+	buf_free(&b);
+	return 0;
+}
+
 /* Merges one new signal into the engine's list (lock held): a signal of
  * the same strategy, instrument, kind and side that is still live is
  * refreshed in place rather than repeated.  Returns the stored signal
@@ -307,16 +359,24 @@ static struct signal *engine_signal_merge_locked(const struct signal *s)
 
 	for (i = engine_g.nsignals; i-- > 0;) {
 		t = &engine_g.signals[i];
-		if (t->state != SIGNAL_PENDING && t->state != SIGNAL_LOST)
+		/* A decided signal (approved, rejected) still live also absorbs
+		 * its repeats: an opportunity is traded once per signal
+		 * lifetime, not once per strategy run. */
+		if (t->state == SIGNAL_EXPIRED || t->expires < s->time)
 			continue;
 		if (t->side == s->side && strcmp(t->strategy, s->strategy) == 0 &&
 		    strcmp(t->instrument, s->instrument) == 0 && strcmp(t->kind, s->kind) == 0) {
 			unsigned long id = t->id;
 			int state = t->state;
 
+			char reason[SIGNAL_REASON_MAX];
+
+			memcpy(reason, t->reason, sizeof reason);
 			*t = *s;
 			t->id = id;
 			t->state = state;
+			if (state == SIGNAL_APPROVED || state == SIGNAL_REJECTED)
+				memcpy(t->reason, reason, sizeof reason);
 			return NULL;
 		}
 	}
@@ -348,7 +408,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	const struct engine_snap *es = engine_snapshot();
 	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
 	struct strategy_env env;
-	struct signal_list out, born;
+	struct signal_list out, born, approved;
 	double t0 = engine_mono();
 	size_t i, k, nnew = 0;
 	struct signal *fresh;
@@ -398,6 +458,19 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 		}
 	}
 	signal_aggregate(engine_g.signals, engine_g.nsignals, ratio, market_time);
+	/* Automatic approval: the winners of strategies set to auto go to
+	 * the order manager as if a trader had approved them. */
+	signal_list_init(&approved);
+	for (k = 0; k < engine_g.nsignals; k++) {
+		struct signal *sg = &engine_g.signals[k];
+
+		if (sg->state == SIGNAL_PENDING && engine_strategy_auto(sg->strategy)) {
+			sg->state = SIGNAL_APPROVED;
+			snprintf(sg->reason, sizeof sg->reason, "approved automatically (%s.auto)",
+			    sg->strategy);
+			signal_list_push(&approved, sg);
+		}
+	}
 	engine_g.st.strategy_runs++;
 	engine_g.st.signals += nnew;
 	engine_g.st.last_run_ms = (engine_mono() - t0) * 1e3;
@@ -408,6 +481,16 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	for (k = 0; k < born.n; k++)
 		engine_store_signal(&born.v[k]);
 	signal_list_free(&born);
+	for (k = 0; k < approved.n; k++) {
+		char payload[256];
+
+		snprintf(payload, sizeof payload, "{\"signal\":%lu,\"decision\":\"approve\","
+		    "\"user\":\"auto\",\"strategy\":\"%s\"}", approved.v[k].id,
+		    approved.v[k].strategy);
+		engine_store_audit("approval", payload);
+		oms_post_signal(&approved.v[k], "auto");
+	}
+	signal_list_free(&approved);
 	signal_list_free(&out);
 	engine_snap_release(es);
 }
@@ -590,6 +673,20 @@ int engine_start(struct conf *conf, char **cause)
 		pthread_mutex_unlock(&engine_life);
 		return -1;
 	}
+	/* The order manager: without it the engine still calibrates and
+	 * signals, but nothing trades (an alert says why). */
+	engine_g.oms_owned = 0;
+	if (conf_get_bool(conf, "engine.orders") && !oms_running()) {
+		char *why = NULL;
+
+		if (oms_start(conf, &why) == 0)
+			engine_g.oms_owned = 1;
+		else {
+			engine_alert("oms", NULL, "order manager not started, nothing will trade: %s",
+			    why);
+			free(why);
+		}
+	}
 	engine_g.feed_owned = 0;
 	if (cfg.feed) {
 		struct feed_status fs;
@@ -644,6 +741,10 @@ int engine_stop(void)
 	pthread_mutex_unlock(&engine_g.lock);
 	pthread_join(engine_g.thread, NULL);
 	mstate_set_notify(mstate_global(), NULL, NULL);
+	if (engine_g.oms_owned) {
+		oms_stop();
+		engine_g.oms_owned = 0;
+	}
 	if (engine_g.feed_owned) {
 		feed_global_stop();
 		engine_g.feed_owned = 0;

@@ -100,6 +100,13 @@ const struct engine_alert *engine_snap_alerts(const struct engine_snap *s, size_
 int engine_calibrate(struct conf *conf, enum calib_model model, const char *symbol,
     double timeout, struct calib_result **out, size_t *n, char **cause);
 
+/* A trader's decision on a pending signal: approve (APPROVED, handed to
+ * the OMS by the caller) or reject (REJECTED with reason); recorded in the
+ * audit trail with the user and the time.  *out gets the signal as
+ * decided.  0, or -1 with cause (no such signal, not pending). */
+int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const char *user,
+    const char *reason, struct signal *out, char **cause);
+
 /* Loads the parameter book from the store once per process (engine_start
  * does it; readers such as `params` call it when the engine never ran). */
 void engine_load_book(struct conf *conf);

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "market-state.h"
 #include "oms-int.h"
+#include "oms.h"
 #include "util.h"
 
 #define OMS_RETURNS_MAX 252
@@ -130,7 +131,11 @@ int oms_pretrade(struct oms_checks *c, const struct order *o, int allow_killed, 
 	int have = oms_quote(ms, o->symbol, &q, &mult, und, sizeof und) == 0, r;
 
 	memset(&ctx, 0, sizeof ctx);
+	/* Market now: the engine's latest pass, or the quote's own time when
+	 * the quote is newer (the feed may run ahead of the engine's pass). */
 	ctx.now = oms_market_now(have ? &q : NULL);
+	if (have && q.exch_time > ctx.now)
+		ctx.now = q.exch_time;
 	ctx.quote = have ? &q : NULL;
 	ctx.position = oms_net_position(o->symbol);
 	ctx.buying_power = c->capital - oms_gross_exposure();
@@ -193,7 +198,7 @@ size_t oms_orders_from_signal(const struct signal *s, struct order *out, size_t 
 {
 	const struct mstate_snap *ms = mstate_snapshot(mstate_global());
 	struct oms_checks *c = oms_checks_get();
-	double ret[OMS_RETURNS_MAX], mult, units = 1;
+	double ret[OMS_RETURNS_MAX], mult, units = 1, price;
 	struct sizing_result sr;
 	struct quote q;
 	char und[MARKET_SYMBOL_MAX], *cause = NULL;
@@ -212,8 +217,20 @@ size_t oms_orders_from_signal(const struct signal *s, struct order *out, size_t 
 
 		/* Size in units of the first leg: Moreira-Muir on the daily
 		 * returns of its underlying. */
+		/* An option is sized on the notional it controls (the
+		 * underlying's price x the multiplier), not on its premium:
+		 * a budget spent on premium would buy absurd contract counts. */
 		nret = oms_returns(ms, und, ret);
-		if (sizing_qty(&c->sizing, s->strategy, ret, nret, s->size_hint, market_mid(&q),
+		price = market_mid(&q);
+		if (strcmp(und, s->legs[0].symbol) != 0) {
+			struct quote uq;
+			double um;
+			char uu[MARKET_SYMBOL_MAX];
+
+			if (oms_quote(ms, und, &uq, &um, uu, sizeof uu) == 0 && market_mid(&uq) > 0)
+				price = market_mid(&uq);
+		}
+		if (sizing_qty(&c->sizing, s->strategy, ret, nret, s->size_hint, price,
 		    mult, &sr, &cause) != 0) {
 			snprintf(err, len, "signal %lu: sizing: %s", s->id, cause);
 			free(cause);

@@ -451,8 +451,38 @@ static void oms_handle(struct oms_req *r)
 			n = 0;
 			break;
 		}
-		for (i = 0; i < n; i++)
+		/* All legs or none: when a leg is refused, the legs already
+		 * sent are cancelled and the rest are not sent. */
+		for (i = 0; i < n; i++) {
 			oms_place(&orders[i], 0);
+			if (orders[i].state == ORDER_REJECTED)
+				break;
+		}
+		if (i < n) {
+			size_t k;
+
+			for (k = 0; k < i; k++) {
+				struct order *w = oms_work_find(orders[k].client_id);
+
+				if (w != NULL && !order_state_final(w->state)) {
+					if (w->state != ORDER_PENDING)
+						oms_move(w, ORDER_CANCEL_PENDING, "another leg was refused");
+					if (oms_g.bops->cancel(oms_g.broker, w->client_id, oms_wall(),
+					    &cause) != 0) {
+						free(cause);
+						cause = NULL;
+					}
+				}
+			}
+			for (k = i + 1; k < n; k++) {
+				orders[k].state = ORDER_REJECTED;
+				orders[k].reason = orders[i].reason;
+				snprintf(orders[k].reason_text, sizeof orders[k].reason_text,
+				    "not sent: leg %s was refused", orders[i].symbol);
+			}
+			log_warn("oms: signal %lu: leg %s refused (%s): the other legs are "
+			    "cancelled", r->sig.id, orders[i].symbol, orders[i].reason_text);
+		}
 		if (n == 0 && err[0] != '\0')
 			log_warn("oms: %s", err);
 		break;

@@ -185,7 +185,7 @@ void sim_config_default(struct sim_config *cfg)
 	cfg->nexpiries = 8;
 	cfg->nstrikes = 15;
 	cfg->steps_per_day = 78;
-	cfg->chain_every = 13;
+	cfg->chain_every = 1;
 	cfg->history_days = 756;
 	cfg->start = 20240102;
 	cfg->rate = 0.04;
