@@ -78,6 +78,9 @@ extern const struct cmd_entry cmd_orders_entry;
 extern const struct cmd_entry cmd_fills_entry;
 extern const struct cmd_entry cmd_positions_entry;
 extern const struct cmd_entry cmd_pnl_entry;
+extern const struct cmd_entry cmd_greeks_entry;
+extern const struct cmd_entry cmd_risk_entry;
+extern const struct cmd_entry cmd_scenario_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	/* the program */
@@ -151,6 +154,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_fills_entry,
 	&cmd_positions_entry,
 	&cmd_pnl_entry,
+	&cmd_greeks_entry,
+	&cmd_risk_entry,
+	&cmd_scenario_entry,
 	&cmd_audit_verify_entry,
 	&cmd_audit_show_entry,
 };

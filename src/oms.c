@@ -734,6 +734,12 @@ static int oms_restore(char **cause)
 		}
 	}
 	oms_work_prune();
+	/* Started killed: the working orders are cancelled now, as if the
+	 * switch had just been engaged. */
+	if (atomic_load(&oms_g.killed) && oms_g.nwork > 0) {
+		oms_g.kill_mono = oms_mono();
+		oms_cancel_all();
+	}
 	/* Positions: the sum of our fills against the broker's. */
 	for (i = 0; i < bs.npositions; i++) {
 		double ours = oms_net_position(bs.positions[i].symbol);
