@@ -324,11 +324,28 @@ static const char *const v4_pg[] = {
 	NULL
 };
 
+/* --- 5: a broker's fill is stored once (issue 7, store_put_fill) ------------ */
+
+/* store_put_fill refuses a fill whose broker fill id is stored already:
+ * this index makes that check a lookup instead of a scan of every fill
+ * (measured: 6 ms per fill at 24,000 fills without it), and makes a
+ * doubled fill impossible whatever the caller does. */
+static const char *const v5_sqlite[] = {
+	"CREATE UNIQUE INDEX fills_broker_fill_id ON fills (broker_fill_id)",
+	NULL
+};
+
+static const char *const v5_pg[] = {
+	"CREATE UNIQUE INDEX fills_broker_fill_id ON fills (broker_fill_id)",
+	NULL
+};
+
 const struct store_migration store_migrations[] = {
 	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg },
 	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg },
 	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg },
 	{ 4, "calibrations with their inputs", v4_sqlite, NULL, v4_pg },
+	{ 5, "unique broker fill ids", v5_sqlite, NULL, v5_pg },
 };
 
 const int store_nmigrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
