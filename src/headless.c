@@ -23,15 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "engine.h"
 #include "headless.h"
 #include "log.h"
+#include "oms.h"
 #include "qd.h"
 #include "util.h"
 
 static volatile sig_atomic_t headless_signalled;
 
-/* SIGINT / SIGTERM: stop at the next poll. */
+/* SIGINT / SIGTERM / SIGHUP: stop at the next poll. */
 static void headless_on_signal(int sig)
 {
 	headless_signalled = sig;
@@ -119,7 +121,7 @@ static int headless_lines(struct qd *qd, struct buf *in, const char *name, int *
 /* The headless run. */
 int headless_run(struct qd *qd, double duration, const char *control)
 {
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old_int, old_term, old_hup;
 	const char *name = control != NULL && strcmp(control, "-") != 0 ? control : "stdin";
 	double end = duration >= 0 ? headless_mono() + duration : INFINITY;
 	char *cause = NULL, chunk[4096];
@@ -140,6 +142,7 @@ int headless_run(struct qd *qd, double duration, const char *control)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	headless_signalled = 0;
 	log_info("run: headless%s%s", duration >= 0 ? " for " : "",
 	    duration >= 0 ? "a set time" : "");
@@ -183,8 +186,15 @@ int headless_run(struct qd *qd, double duration, const char *control)
 				nanosleep(&(struct timespec){ 0, (long)wait * 1000000L }, NULL);
 		}
 	}
-	if (headless_signalled)
+	if (headless_signalled) {
 		log_info("run: stopping on signal %d", (int)headless_signalled);
+		/* The configured policy: a supervisor's SIGTERM (or a lost
+		 * terminal's SIGHUP) stops trading before the engine stops. */
+		if (headless_signalled != SIGINT &&
+		    strcmp(conf_get_str(qd->conf, "orders.on_sigterm"), "kill") == 0 && oms_running())
+			oms_kill(headless_signalled == SIGHUP ? "SIGHUP (orders.on_sigterm = kill)" :
+			    "SIGTERM (orders.on_sigterm = kill)", 0);
+	}
 	if (fd > STDIN_FILENO)
 		close(fd);
 	buf_free(&in);
@@ -192,5 +202,6 @@ int headless_run(struct qd *qd, double duration, const char *control)
 		engine_stop();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	return 0;
 }
