@@ -405,7 +405,10 @@ static void oms_wait_finish(struct oms_wait *w, const struct order *o, size_t n,
 	}
 }
 
-/* Cancels every working order (the kill switch), timing the last send. */
+/* Cancels every working order (the kill switch), timing the last send:
+ * the cancels go to the broker first, the cancel_pending states are
+ * stored after (a crash in between is reconciled: the broker's
+ * cancellation arrives for an order stored as accepted, a legal move). */
 static void oms_cancel_all(void)
 {
 	char *cause = NULL;
@@ -415,8 +418,6 @@ static void oms_cancel_all(void)
 		struct order *o = &oms_g.work[i];
 
 		if (order_state_final(o->state) || o->state == ORDER_CANCEL_PENDING)
-			continue;
-		if (o->state != ORDER_PENDING && oms_move(o, ORDER_CANCEL_PENDING, NULL) != 0)
 			continue;
 		if (oms_g.bops->cancel(oms_g.broker, o->client_id, oms_wall(), &cause) != 0) {
 			oms_error("cancel %s: %s", o->client_id, cause);
@@ -428,6 +429,13 @@ static void oms_cancel_all(void)
 	if (oms_g.kill_mono > 0)
 		oms_g.st.kill_cancel_ms = (oms_mono() - oms_g.kill_mono) * 1e3;
 	pthread_mutex_unlock(&oms_g.lock);
+	for (i = 0; i < oms_g.nwork; i++) {
+		struct order *o = &oms_g.work[i];
+
+		if (!order_state_final(o->state) && o->state != ORDER_CANCEL_PENDING &&
+		    o->state != ORDER_PENDING)
+			oms_move(o, ORDER_CANCEL_PENDING, "kill switch");
+	}
 }
 
 /* Handles one request. */
@@ -720,6 +728,16 @@ static int oms_restore(char **cause)
 		}
 		if (bv->broker_id[0] && !o->broker_id[0])
 			snprintf(o->broker_id, sizeof o->broker_id, "%s", bv->broker_id);
+		/* A cancel we asked for and the broker never carried out (it
+		 * stopped first): asked again. */
+		if (o->state == ORDER_CANCEL_PENDING && !order_state_final(bv->state)) {
+			char *why = NULL;
+
+			if (oms_g.bops->cancel(oms_g.broker, o->client_id, oms_wall(), &why) != 0) {
+				oms_error("cancel %s again: %s", o->client_id, why);
+				free(why);
+			}
+		}
 		if (o->state == ORDER_PENDING && !order_state_final(bv->state) &&
 		    bv->state != ORDER_PENDING)
 			oms_move(o, ORDER_ACCEPTED, NULL);
