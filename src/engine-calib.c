@@ -353,17 +353,14 @@ int engine_pool_submit(const struct engine_job *job)
 /* --- the schedule -------------------------------------------------------- */
 
 /* The engine thread's memory of the schedule. */
-static struct {
-	int date;
-	double minutes;
-	long slot;
-} ecal_clock;
+static struct engine_clock ecal_clock;
 
 /* Whether a schedule event (pre-market, intraday slot, post-market) fell
- * between the last pass and market time mt; names it in *what. */
-static int ecal_schedule_due(double mt, const char **what)
+ * between the last pass (in *clk) and market time mt; names it in *what
+ * and advances *clk.  Pure: the engine thread and the tests call it. */
+int engine_schedule_due(const struct engine_cfg *c, struct engine_clock *clk, double mt,
+    const char **what)
 {
-	const struct engine_cfg *c = &engine_g.cfg;
 	double min;
 	int date, wd, due = 0;
 	long slot = -1;
@@ -372,26 +369,29 @@ static int ecal_schedule_due(double mt, const char **what)
 		return 0;
 	if (min >= c->session_open && min < c->session_close && c->every_minutes > 0)
 		slot = (long)floor((min - c->session_open) / c->every_minutes);
-	if (ecal_clock.date != 0) {
-		if (date != ecal_clock.date) {
-			if (min >= c->premarket || ecal_clock.minutes < c->postmarket) {
-				*what = "pre-market";
+	if (clk->date != 0) {
+		if (date != clk->date) {
+			/* A new day: the rounds missed overnight collapse into one
+			 * (the post-market of the day before, the pre-market of
+			 * this one). */
+			if (min >= c->premarket || clk->minutes < c->postmarket) {
+				*what = min >= c->premarket ? "pre-market" : "post-market";
 				due = 1;
 			}
-		} else if (ecal_clock.minutes < c->premarket && min >= c->premarket) {
+		} else if (clk->minutes < c->premarket && min >= c->premarket) {
 			*what = "pre-market";
 			due = 1;
-		} else if (ecal_clock.minutes < c->postmarket && min >= c->postmarket) {
+		} else if (clk->minutes < c->postmarket && min >= c->postmarket) {
 			*what = "post-market";
 			due = 1;
-		} else if (slot >= 0 && slot != ecal_clock.slot) {
+		} else if (slot >= 0 && slot != clk->slot) {
 			*what = "schedule";
 			due = 1;
 		}
 	}
-	ecal_clock.date = date;
-	ecal_clock.minutes = min;
-	ecal_clock.slot = slot;
+	clk->date = date;
+	clk->minutes = min;
+	clk->slot = slot;
 	return due;
 }
 
@@ -474,7 +474,7 @@ void engine_schedule(const struct mstate_snap *ms, double market_time, double no
 	size_t i;
 
 	pthread_mutex_lock(&engine_g.lock);
-	if (!ecal_schedule_due(market_time, &due))
+	if (!engine_schedule_due(&engine_g.cfg, &ecal_clock, market_time, &due))
 		due = NULL;
 	for (i = 0; i < engine_g.nund; i++) {
 		ecal_consider_locked(ms, CALIB_HESTON, engine_g.universe_und[i], due, now);

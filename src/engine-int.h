@@ -123,6 +123,14 @@ void engine_bump_locked(void);
 void engine_alert_locked(const char *source, const char *symbol, const char *msg);
 
 /* engine-calib.c */
+/* The schedule's memory of the last market time it saw. */
+struct engine_clock {
+	int date;                       /* exchange-local YYYYMMDD, 0 before the first */
+	double minutes;                 /* after local midnight */
+	long slot;                      /* intraday slot, -1 outside the session */
+};
+int engine_schedule_due(const struct engine_cfg *c, struct engine_clock *clk, double mt,
+    const char **what);
 int engine_cfg_read(struct engine_cfg *cfg, struct conf *conf, char **cause);
 int engine_pool_start(char **cause);
 void engine_pool_stop(void);

@@ -17,6 +17,7 @@
 
 #include "bqueue.h"
 #include "conf.h"
+#include "engine-int.h"
 #include "engine.h"
 #include "exchtime.h"
 #include "headless.h"
@@ -192,6 +193,82 @@ START_TEST(test_duration)
 }
 END_TEST
 
+
+/* Epoch of a New York local time through glibc's tz database (the
+ * independent reference; TZ set in this single-threaded test). */
+static double ny_epoch(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_isdst = -1;
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	t = mktime(&tm);
+	unsetenv("TZ");
+	tzset();
+	return (double)t;
+}
+
+/* The schedule over a trading day in daylight time, in 5-minute steps:
+ * the pre-market round at 09:00, a round every 30 minutes of the session
+ * 09:30..15:30, the post-market round at 16:30, each exactly once and at
+ * the right local time; overnight, one round. */
+START_TEST(test_schedule)
+{
+	struct conf *c = conf_new();
+	struct engine_cfg cfg;
+	struct engine_clock clk;
+	const char *what = NULL;
+	char *cause = NULL;
+	double t, start = ny_epoch(2024, 3, 11, 8, 0), end = ny_epoch(2024, 3, 11, 17, 0);
+	int n = 0, pre = 0, post = 0, slots = 0;
+
+	ck_assert_msg(engine_cfg_read(&cfg, c, &cause) == 0, "%s", cause);
+	memset(&clk, 0, sizeof clk);
+	for (t = start; t <= end; t += 300) {
+		if (!engine_schedule_due(&cfg, &clk, t, &what))
+			continue;
+		n++;
+		if (strcmp(what, "pre-market") == 0) {
+			pre++;
+			ck_assert(t == ny_epoch(2024, 3, 11, 9, 0));
+		} else if (strcmp(what, "post-market") == 0) {
+			post++;
+			ck_assert(t == ny_epoch(2024, 3, 11, 16, 30));
+		} else {
+			ck_assert_str_eq(what, "schedule");
+			ck_assert(t == ny_epoch(2024, 3, 11, 9, 30) + 1800.0 * slots);
+			slots++;
+		}
+	}
+	ck_assert_int_eq(pre, 1);
+	ck_assert_int_eq(post, 1);
+	ck_assert_int_eq(slots, 13);
+	ck_assert_int_eq(n, 15);
+	/* From the close to the next open (the simulator's overnight jump):
+	 * one round, not two. */
+	memset(&clk, 0, sizeof clk);
+	engine_schedule_due(&cfg, &clk, ny_epoch(2024, 3, 11, 16, 0), &what);
+	ck_assert_int_eq(engine_schedule_due(&cfg, &clk, ny_epoch(2024, 3, 12, 9, 30), &what), 1);
+	ck_assert_str_eq(what, "pre-market");
+	ck_assert_int_eq(engine_schedule_due(&cfg, &clk, ny_epoch(2024, 3, 12, 9, 35), &what), 0);
+	/* every_minutes = 0: no intraday rounds. */
+	cfg.every_minutes = 0;
+	memset(&clk, 0, sizeof clk);
+	for (n = 0, t = start; t <= end; t += 300)
+		n += engine_schedule_due(&cfg, &clk, t, &what);
+	ck_assert_int_eq(n, 2);
+	conf_free(c);
+}
+END_TEST
+
 /* A small simulated market and a private store. */
 static struct conf *engine_test_conf(char *dir)
 {
@@ -257,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, test_exchtime_vs_tzdata);
 	tcase_add_test(tc, test_exchtime_civil);
 	tcase_add_test(tc, test_duration);
+	tcase_add_test(tc, test_schedule);
 	tcase_add_test(tc, test_engine_restart);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
