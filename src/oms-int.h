@@ -10,6 +10,7 @@
 
 #include "order.h"
 #include "pretrade.h"
+#include "risk.h"
 #include "sizing.h"
 #include "tcost.h"
 #include "trade-signal.h"
@@ -23,6 +24,7 @@ struct oms_checks {
 	struct sizing_params sizing;
 	struct tcost_params costs;
 	double limit_fraction, tick, capital;
+	struct risk_cfg risk;           /* the portfolio limits checked after pretrade */
 };
 
 int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause);
@@ -51,6 +53,8 @@ struct oms_checks *oms_checks_get(void);
 /* Realised P&L of every position and the unrealised at the given marks:
  * iterates the positions for oms_mark_to_market. */
 size_t oms_positions_count(void);
+/* The strategy of position i (for the risk check's book). */
+const char *oms_position_strategy(size_t i);
 void oms_position_at(size_t i, char *symbol, size_t len, double *qty, double *avg_price,
     double *multiplier, double *realized);
 

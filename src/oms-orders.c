@@ -28,6 +28,7 @@ int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause)
 {
 	memset(c, 0, sizeof *c);
 	if (pretrade_limits_from_conf(conf, &c->lim, cause) != 0 ||
+	    risk_cfg_from_conf(&c->risk, conf, cause) != 0 ||
 	    sizing_params_from_conf(conf, &c->sizing, cause) != 0 ||
 	    tcost_params_from_conf(conf, &c->costs, cause) != 0)
 		return -1;
@@ -119,6 +120,57 @@ static double oms_market_now(const struct quote *q)
 	return st.market_time > 0 ? st.market_time : q != NULL ? q->exch_time : 0;
 }
 
+/* The portfolio limits for a prospective order: OR_NONE, or
+ * OR_RISK_LIMIT naming the first breach. */
+static int oms_risk_limits(struct oms_checks *c, const struct order *o,
+    const struct mstate_snap *ms, double now, char *why, size_t len)
+{
+	const struct engine_snap *es = engine_snapshot();
+	struct risk_position *pos;
+	struct risk_breaches br;
+	struct risk_order ro;
+	char *cause = NULL, sym[MARKET_SYMBOL_MAX];
+	double qty, avg, mult, real;
+	size_t i, n = 0, np = oms_positions_count();
+	int rc, r = OR_NONE;
+
+	pos = xcalloc(np + 1, sizeof *pos);
+	for (i = 0; i < np; i++) {
+		oms_position_at(i, sym, sizeof sym, &qty, &avg, &mult, &real);
+		if (qty == 0)
+			continue;
+		snprintf(pos[n].strategy, sizeof pos[n].strategy, "%s", oms_position_strategy(i));
+		snprintf(pos[n].symbol, sizeof pos[n].symbol, "%s", sym);
+		pos[n].qty = qty;
+		pos[n].avg_price = avg;
+		pos[n].multiplier = mult > 0 ? mult : 1;
+		n++;
+	}
+	memset(&ro, 0, sizeof ro);
+	snprintf(ro.strategy, sizeof ro.strategy, "%s", o->strategy);
+	snprintf(ro.symbol, sizeof ro.symbol, "%s", o->symbol);
+	ro.side = o->side;
+	ro.qty = o->qty;
+	ro.multiplier = o->multiplier > 0 ? o->multiplier : 1;
+	risk_breaches_init(&br);
+	rc = risk_check_order(&c->risk, pos, n, NULL, &ro, ms, engine_snap_book(es), now, NAN,
+	    &br, &cause);
+	if (rc < 0) {
+		snprintf(why, len, "risk: %s", cause);
+		free(cause);
+		r = OR_RISK_LIMIT;
+	} else if (rc > 0) {
+		snprintf(why, len, "risk limit %s%s%s: %.0f above %.0f", risk_limit_name(br.v[0].limit),
+		    br.v[0].subject[0] ? " of " : "", br.v[0].subject, br.v[0].value,
+		    br.v[0].limit_value);
+		r = OR_RISK_LIMIT;
+	}
+	risk_breaches_free(&br);
+	free(pos);
+	engine_snap_release(es);
+	return r;
+}
+
 /* Pre-trade checks with the context of the moment. */
 int oms_pretrade(struct oms_checks *c, const struct order *o, int allow_killed, char *why,
     size_t len)
@@ -142,6 +194,10 @@ int oms_pretrade(struct oms_checks *c, const struct order *o, int allow_killed, 
 	ctx.kill_switch = oms_killed();
 	ctx.allow_risk_reducing = allow_killed;
 	r = pretrade_check(&c->lim, &c->hist, o, &ctx, why, len);
+	/* Then the portfolio limits (risk.*), for orders that add risk: the
+	 * book revalued with and without the order. */
+	if (r == OR_NONE && !o->risk_reducing)
+		r = oms_risk_limits(c, o, ms, ctx.now, why, len);
 	mstate_snap_release(ms);
 	return r;
 }

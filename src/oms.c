@@ -1079,6 +1079,11 @@ struct oms_checks *oms_checks_get(void)
 	return &oms_g.checks;
 }
 
+const char *oms_position_strategy(size_t i)
+{
+	return oms_g.pos[i].strategy;
+}
+
 size_t oms_positions_count(void)
 {
 	return oms_g.npos;
