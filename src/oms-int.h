@@ -43,6 +43,9 @@ size_t oms_orders_from_signal(const struct signal *s, struct order *out, size_t 
 /* An order closing qty (signed, the position) of symbol; 0 or -1 with err. */
 int oms_order_close(const char *strategy, const char *symbol, double qty, double multiplier,
     struct order *o, char *err, size_t len);
+/* The delta hedge orders due when risk.auto_hedge is on (not yet
+ * checked); their count. */
+size_t oms_hedge_orders(struct order *out, size_t max);
 /* Realised plus unrealised P&L at the latest mids, currency. */
 double oms_mark_to_market(void);
 

@@ -345,6 +345,53 @@ int oms_order_close(const char *strategy, const char *symbol, double qty, double
 	return rc;
 }
 
+/* The delta hedges due (risk.auto_hedge): one order per underlying whose
+ * delta passes risk.hedge_threshold, as risk_hedge() suggests them;
+ * their count (at most max). */
+size_t oms_hedge_orders(struct order *out, size_t max)
+{
+	struct oms_checks *c = oms_checks_get();
+	const struct mstate_snap *ms;
+	const struct engine_snap *es;
+	struct risk_position *pos;
+	struct risk_hedge h[32];
+	struct risk_greeks g;
+	char sym[MARKET_SYMBOL_MAX], err[ORDER_REASON_MAX], *cause = NULL;
+	double qty, avg, mult, real, now;
+	size_t i, n = 0, np = oms_positions_count(), nh, k = 0;
+
+	if (!c->risk.auto_hedge || np == 0)
+		return 0;
+	pos = xcalloc(np, sizeof *pos);
+	for (i = 0; i < np; i++) {
+		oms_position_at(i, sym, sizeof sym, &qty, &avg, &mult, &real);
+		if (qty == 0)
+			continue;
+		snprintf(pos[n].strategy, sizeof pos[n].strategy, "%s", oms_position_strategy(i));
+		snprintf(pos[n].symbol, sizeof pos[n].symbol, "%s", sym);
+		pos[n].qty = qty;
+		pos[n].avg_price = avg;
+		pos[n].multiplier = mult > 0 ? mult : 1;
+		n++;
+	}
+	ms = mstate_snapshot(mstate_global());
+	es = engine_snapshot();
+	now = oms_market_now(NULL);
+	if (n > 0 && risk_greeks(pos, n, ms, engine_snap_book(es), now, &g, &cause) == 0) {
+		nh = risk_hedge(&c->risk, &g, h, sizeof h / sizeof h[0]);
+		for (i = 0; i < nh && i < sizeof h / sizeof h[0] && k < max; i++)
+			if (oms_order_make(ms, "hedge", 0, h[i].symbol, h[i].side * h[i].qty, &out[k],
+			    err, sizeof err) == 0)
+				k++;
+		risk_greeks_free(&g);
+	}
+	free(cause);
+	engine_snap_release(es);
+	mstate_snap_release(ms);
+	free(pos);
+	return k;
+}
+
 /* Realised plus unrealised P&L at the latest mids. */
 double oms_mark_to_market(void)
 {

@@ -563,6 +563,21 @@ static void oms_watch(void)
 		oms_kill(why, 0);
 		return;
 	}
+	/* Delta hedges (risk.auto_hedge): sent only for an underlying with no
+	 * working order, so a hedge on its way is not doubled. */
+	{
+		struct order h[32];
+		size_t nh = oms_hedge_orders(h, sizeof h / sizeof h[0]), k, j;
+
+		for (k = 0; k < nh; k++) {
+			int busy = 0;
+
+			for (j = 0; j < oms_g.nwork; j++)
+				busy |= strcmp(oms_g.work[j].symbol, h[k].symbol) == 0;
+			if (!busy)
+				oms_place(&h[k], 0);
+		}
+	}
 	timeout = conf_get_double(oms_g.conf, "orders.data_timeout");
 	if (timeout > 0 && feed_global_status(&fs) && fs.last_event > 0 &&
 	    now - fs.last_event > timeout) {
