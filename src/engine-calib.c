@@ -70,6 +70,8 @@ int engine_cfg_read(struct engine_cfg *cfg, struct conf *conf, char **cause)
 	cfg->retry_seconds = conf_get_double(conf, "engine.retry_seconds");
 	cfg->calib_queue = (int)conf_get_int(conf, "engine.calib_queue");
 	cfg->store_queue = (int)conf_get_int(conf, "engine.store_queue");
+	cfg->store_market = conf_get_bool(conf, "engine.store_market");
+	cfg->store_chain_minutes = conf_get_double(conf, "engine.store_chain_minutes");
 	if (ecal_hhmm(conf, "engine.premarket", &cfg->premarket, cause) != 0 ||
 	    ecal_hhmm(conf, "engine.postmarket", &cfg->postmarket, cause) != 0 ||
 	    ecal_hhmm(conf, "engine.session_open", &cfg->session_open, cause) != 0 ||

@@ -54,6 +54,8 @@ struct engine_cfg {
 	double move;                    /* relative spot move that recalibrates */
 	double retry_seconds;           /* wall time before retrying a failed symbol */
 	int calib_queue, store_queue;
+	int store_market;               /* write daily bars and sampled chains to the store */
+	double store_chain_minutes;     /* market minutes between stored chains; < 0: none */
 };
 
 /* What the scheduler remembers per (model, symbol). */
@@ -155,6 +157,8 @@ void engine_store_calibration(struct calib_input *in, const struct calib_result 
     const struct calib_result *r);
 void engine_store_signal(const struct signal *s);
 void engine_store_audit(const char *kind, const char *payload);
+/* Hands market data to the writer (copies). */
+void engine_store_market(const struct bar *b, size_t nb, const struct option_chain *c);
 /* Loads the latest accepted parameters from the store into the book. */
 void engine_store_load_book(struct conf *conf);
 

@@ -30,7 +30,7 @@
 
 #define ENGINE_STORE_RETRY 2.0  /* seconds between attempts to reopen the store */
 
-enum estore_kind { ES_CALIB, ES_SIGNAL, ES_AUDIT };
+enum estore_kind { ES_CALIB, ES_SIGNAL, ES_AUDIT, ES_MARKET };
 
 /* One item for the writer (heap-allocated; the queue carries pointers). */
 struct estore_item {
@@ -41,6 +41,10 @@ struct estore_item {
 	struct signal sig;              /* ES_SIGNAL */
 	char akind[STORE_NAME_MAX];     /* ES_AUDIT */
 	char *payload;
+	struct bar *bars;               /* ES_MARKET: daily bars */
+	size_t nbars;
+	struct option_quote *opts;      /* ES_MARKET: a chain's options */
+	size_t nopts;
 };
 
 static struct store *estore_db;
@@ -66,6 +70,8 @@ static void estore_item_free(struct estore_item *it)
 		return;
 	calib_input_free(it->in);
 	free(it->payload);
+	free(it->bars);
+	free(it->opts);
 	free(it);
 }
 
@@ -188,6 +194,11 @@ static int estore_write(struct estore_item *it)
 	case ES_AUDIT:
 		rc = store_audit_append(estore_db, estore_wall(), it->akind, it->payload, NULL, &cause);
 		break;
+	case ES_MARKET:
+		rc = it->nbars > 0 ? store_put_bars(estore_db, it->bars, it->nbars, &cause) : 0;
+		if (rc == 0 && it->nopts > 0)
+			rc = store_put_option_quotes(estore_db, it->opts, it->nopts, &cause);
+		break;
 	}
 	if (rc != 0) {
 		pthread_mutex_lock(&engine_g.lock);
@@ -213,6 +224,8 @@ static void estore_describe(const struct estore_item *it, char *buf, size_t len)
 	else if (it->kind == ES_SIGNAL)
 		snprintf(buf, len, "signal %lu %s %s", it->sig.id, it->sig.strategy,
 		    it->sig.instrument);
+	else if (it->kind == ES_MARKET)
+		snprintf(buf, len, "market data (%zu bars, %zu options)", it->nbars, it->nopts);
 	else
 		snprintf(buf, len, "audit %s", it->akind);
 }
@@ -411,4 +424,32 @@ void engine_store_load_book(struct conf *conf)
 	store_close(db);
 	if (loaded > 0)
 		log_info("engine: %zu calibrations reloaded from the store", loaded);
+}
+
+/* Market data for the store: copies of daily bars and of a chain's
+ * options (the engine samples them; see engine_store_market_pass). */
+void engine_store_market(const struct bar *b, size_t nb, const struct option_chain *c)
+{
+	struct estore_item *it;
+	size_t i;
+
+	if (nb == 0 && (c == NULL || c->n == 0))
+		return;
+	it = xcalloc(1, sizeof *it);
+	it->kind = ES_MARKET;
+	if (nb > 0) {
+		it->bars = xcalloc(nb, sizeof *it->bars);
+		memcpy(it->bars, b, nb * sizeof *b);
+		it->nbars = nb;
+	}
+	if (c != NULL && c->n > 0) {
+		it->opts = xcalloc(c->n, sizeof *it->opts);
+		memcpy(it->opts, c->opts, c->n * sizeof *c->opts);
+		it->nopts = c->n;
+		/* Each row carries its chain's time and underlying. */
+		for (i = 0; i < c->n; i++)
+			if (!(it->opts[i].q.exch_time > 0))
+				it->opts[i].q.exch_time = c->time;
+	}
+	estore_submit(it);
 }

@@ -516,6 +516,71 @@ static double engine_market_time(const struct mstate_snap *ms)
 	return t;
 }
 
+/* What the engine thread has stored of the market: per symbol, the bars
+ * already written and the time of the last chain written. */
+struct engine_mstore {
+	char symbol[MARKET_SYMBOL_MAX];
+	size_t nbars;
+	double last_bar, chain_time;
+};
+static struct engine_mstore *engine_ms;
+static size_t engine_nms, engine_capms;
+
+/* The entry of a symbol (created). */
+static struct engine_mstore *engine_mstore_get(const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < engine_nms; i++)
+		if (strcmp(engine_ms[i].symbol, symbol) == 0)
+			return &engine_ms[i];
+	if (engine_nms == engine_capms) {
+		engine_capms = engine_capms ? 2 * engine_capms : 64;
+		engine_ms = xrealloc(engine_ms, engine_capms * sizeof *engine_ms);
+	}
+	memset(&engine_ms[engine_nms], 0, sizeof *engine_ms);
+	snprintf(engine_ms[engine_nms].symbol, MARKET_SYMBOL_MAX, "%s", symbol);
+	engine_ms[engine_nms].chain_time = -INFINITY;
+	engine_ms[engine_nms].last_bar = -INFINITY;
+	return &engine_ms[engine_nms++];
+}
+
+/* Sends the market data the store has not seen: every new daily bar, and
+ * a chain per underlying at most every engine.store_chain_minutes of
+ * market time (a chain every step would be ~1,300 rows a step). */
+static void engine_store_market_pass(const struct mstate_snap *ms, double every)
+{
+	size_t i, n;
+
+	for (i = 0; i < mstate_snap_nseries(ms); i++) {
+		const char *sym = mstate_snap_series_symbol(ms, i);
+		const struct bar *b = mstate_snap_bars(ms, sym, &n);
+		struct engine_mstore *e = engine_mstore_get(sym);
+		size_t k = 0;
+
+		/* The series may have dropped its oldest bars: find the first
+		 * bar after the last one stored, by time. */
+		while (k < n && b[k].time <= e->last_bar)
+			k++;
+		if (k < n) {
+			engine_store_market(b + k, n - k, NULL);
+			e->last_bar = b[n - 1].time;
+			e->nbars = n;
+		}
+	}
+	if (every < 0)
+		return;
+	for (i = 0; i < mstate_snap_nchains(ms); i++) {
+		const struct option_chain *c = mstate_snap_chain_at(ms, i);
+		struct engine_mstore *e = engine_mstore_get(c->underlying);
+
+		if (c->time >= e->chain_time + every * 60) {
+			engine_store_market(NULL, 0, c);
+			e->chain_time = c->time;
+		}
+	}
+}
+
 /* The market state's listener: wakes the engine thread. */
 static void engine_on_market(void *arg)
 {
@@ -553,6 +618,8 @@ static void *engine_main(void *arg)
 		if (isfinite(mt)) {
 			if (engine_g.cfg.auto_calibrate)
 				engine_schedule(ms, mt, now);
+			if (engine_g.cfg.store_market)
+				engine_store_market_pass(ms, engine_g.cfg.store_chain_minutes);
 			/* Strategies run when the market or the parameters
 			 * (or the settings) changed since their last run. */
 			if (mstate_snap_version(ms) != seen_market || v != seen_version) {
@@ -589,6 +656,9 @@ static void engine_atexit(void)
 	engine_g.nsignals = 0;
 	free(engine_g.sched);
 	engine_g.sched = NULL;
+	free(engine_ms);
+	engine_ms = NULL;
+	engine_nms = engine_capms = 0;
 	engine_g.nsched = engine_g.capsched = 0;
 	if (engine_g.snap != NULL && --engine_g.snap->refs == 0)
 		engine_snap_free(engine_g.snap);

@@ -45,6 +45,20 @@ def stored_id(path, model):
     print(next(r["id"] for r in rows if r["model"] == model and r["status"] == "ok"))
 
 
+def stored(db):
+    """The feed's daily bars and sampled chains reached the store."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    bars = con.execute("SELECT count(*) FROM market_prices WHERE symbol = 'SIMA'").fetchone()[0]
+    syms = con.execute("SELECT count(DISTINCT symbol) FROM market_prices").fetchone()[0]
+    chains = con.execute("SELECT count(DISTINCT time_us) FROM option_quotes "
+                         "WHERE underlying = 'SIMA'").fetchone()[0]
+    con.close()
+    assert bars >= 750, ("SIMA bars stored", bars)
+    assert syms == 6, ("symbols with bars: SIMA, SIMB and four pair legs", syms)
+    assert chains >= 2, ("SIMA chains stored", chains)
+
+
 def bad(path):
     recs = records(path)
     h = [r for r in recs if r.get("model") == "heston"]
@@ -69,6 +83,8 @@ if __name__ == "__main__":
             stored_id(sys.argv[2], sys.argv[3])
         elif what == "bad":
             bad(sys.argv[2])
-    except (AssertionError, StopIteration, ValueError, KeyError) as e:
+        elif what == "stored":
+            stored(sys.argv[2])
+    except (AssertionError, StopIteration, ValueError, KeyError, Exception) as e:
         print("engine-check %s: %r" % (what, e), file=sys.stderr)
         sys.exit(1)
