@@ -73,6 +73,7 @@ struct ui_ctx {
 	int und_sel;                            /* surface: the underlying */
 	int exp_sel;                            /* surface: the expiry */
 	int heat_mode;                          /* surface: what the heatmap shows */
+	unsigned long sig_sel_id;               /* signals: the selected signal (by id) */
 	struct widget_text log_view, alert_view;
 	int log_view_h, alert_view_h;           /* their heights at the last frame */
 	char search[64];                        /* highlighted in the log views */

@@ -72,11 +72,16 @@ static const char *alert_line(void *arg, unsigned long seq)
 	t = (time_t)a->time;
 	localtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%H:%M:%S", &tm);
-	if (a->repeats > 0)
-		snprintf(buf, sizeof buf, "%s %s %s: %s (x%lu)", ts, a->source, a->symbol, a->msg,
-		    a->repeats + 1);
-	else
-		snprintf(buf, sizeof buf, "%s %s %s: %s", ts, a->source, a->symbol, a->msg);
+	/* the message usually names its symbol already */
+	snprintf(buf, sizeof buf, "%s %s: %s%s%s", ts, a->source,
+	    a->symbol[0] != '\0' && strncmp(a->msg, a->symbol, strlen(a->symbol)) != 0 ?
+	    a->symbol : "", a->symbol[0] != '\0' && strncmp(a->msg, a->symbol,
+	    strlen(a->symbol)) != 0 ? ": " : "", a->msg);
+	if (a->repeats > 0) {
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, sizeof buf - l, " (x%lu)", a->repeats + 1);
+	}
 	return buf;
 }
 

@@ -16,7 +16,8 @@
 
 #define SIG_MAX 512
 
-/* The pending signals of the frame, newest first; returns n. */
+/* The pending signals of the frame, newest first; returns n.  The
+ * selection follows the selected signal's id as new signals arrive. */
 static size_t sig_pending(struct ui_ctx *c, const struct signal **out)
 {
 	const struct signal *s;
@@ -26,9 +27,20 @@ static size_t sig_pending(struct ui_ctx *c, const struct signal **out)
 		return 0;
 	s = engine_snap_signals(c->d.esnap, &n);
 	while (n-- > 0 && k < SIG_MAX)
-		if (s[n].state == SIGNAL_PENDING)
+		if (s[n].state == SIGNAL_PENDING) {
+			if (s[n].id == c->sig_sel_id)
+				c->tab[UI_P_SIGNALS].sel = (int)k;
 			out[k++] = &s[n];
+		}
 	return k;
+}
+
+/* Remembers the selected signal's id. */
+static void sig_remember(struct ui_ctx *c, const struct signal **v, size_t n)
+{
+	int sel = c->tab[UI_P_SIGNALS].sel;
+
+	c->sig_sel_id = sel >= 0 && (size_t)sel < n ? v[sel]->id : 0;
 }
 
 static const struct widget_col sig_cols[] = {
@@ -79,6 +91,7 @@ void panel_signals_draw(struct ui_ctx *c, struct ui_rect r, int focused)
 	}
 	widget_table_draw(c->win, r, &c->tab[UI_P_SIGNALS], sig_cols,
 	    (int)(sizeof sig_cols / sizeof sig_cols[0]), (int)n, sig_cell, v, focused);
+	sig_remember(c, v, n);
 }
 
 /* Signal keys. */
@@ -93,6 +106,7 @@ int panel_signals_key(struct ui_ctx *c, int key)
 	case 'j':
 	case 'k':
 		widget_table_move(t, key == 'j' ? 1 : -1, (int)n);
+		sig_remember(c, v, n);
 		return 1;
 	case 'a':
 	case 'A':

@@ -21,6 +21,7 @@ struct chart_canvas {
 	int w, h;                       /* cells */
 	int dots;                       /* 1 braille (2x4 per cell), 0 ASCII (1x1) */
 	unsigned char bits[CHART_MAXH][CHART_MAXW];
+	char pt[CHART_MAXH][CHART_MAXW];        /* a markers-only series' mark, over the dots */
 	signed char who[CHART_MAXH][CHART_MAXW];
 	char mark[CHART_MAXH][CHART_MAXW];
 };
@@ -124,6 +125,7 @@ void widget_chart_draw(WINDOW *win, struct ui_rect r, const struct widget_series
 		memset(cv.bits[i], 0, (size_t)cv.w);
 		memset(cv.who[i], -1, (size_t)cv.w);
 		memset(cv.mark[i], 0, (size_t)cv.w);
+		memset(cv.pt[i], 0, (size_t)cv.w);
 	}
 	pw = cv.dots ? cv.w * 2 : cv.w;
 	ph = cv.dots ? cv.h * 4 : cv.h;
@@ -144,6 +146,9 @@ void widget_chart_draw(WINDOW *win, struct ui_rect r, const struct widget_series
 				chart_line(&cv, lx, ly, px, py, (int)k, s[k].mark);
 			else
 				chart_dot(&cv, px, py, (int)k, s[k].mark);
+			if (s[k].points && cv.dots)
+				cv.pt[py / 4 < cv.h ? py / 4 : cv.h - 1][px / 2 < cv.w ? px / 2 : cv.w - 1] =
+				    s[k].mark ? s[k].mark : 'o';
 			lx = px;
 			ly = py;
 			have = 1;
@@ -165,7 +170,11 @@ void widget_chart_draw(WINDOW *win, struct ui_rect r, const struct widget_series
 
 			if (who < 0)
 				continue;
-			if (cv.dots) {
+			if (cv.dots && cv.pt[i][j]) {
+				/* market points stay points: their mark, not dots */
+				cell[0] = cv.pt[i][j];
+				cell[1] = '\0';
+			} else if (cv.dots) {
 				unsigned int cp = 0x2800u + cv.bits[i][j];
 
 				cell[0] = (char)(0xe0 | (cp >> 12));
