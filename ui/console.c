@@ -329,6 +329,10 @@ static void ui_key(struct ui *u, int ch)
 	switch (ch) {
 	case KEY_RESIZE:
 		/* curses has the new size; the next frame lays everything out */
+		log_info("console: terminal resized to %dx%d", COLS, LINES);
+		/* Repaint every cell: a terminal that grows may fill the new
+		 * rows from its own history, which curses cannot know. */
+		clearok(curscr, TRUE);
 		u->dirty = 1;
 		return;
 	case KEY_PPAGE:
