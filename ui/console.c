@@ -63,6 +63,7 @@ struct ui {
 	int view_h;                     /* its height at the last frame */
 	int expanded;                   /* output pane over the panels (after a command) */
 	int kill_key[2];                /* curses key codes; -1 none */
+	int repaint;                    /* the next frame clears and repaints all */
 	char *message;                  /* message line text */
 	int message_error;
 	int pending_key;                /* the key readline reads next */
@@ -205,6 +206,11 @@ static void ui_draw(struct ui *u)
 {
 	ui_compose(u);
 	wnoutrefresh(stdscr);
+	if (u->repaint) {
+		clearok(curscr, TRUE);
+		idlok(stdscr, FALSE);
+		u->repaint = 0;
+	}
 	doupdate();
 	u->dirty = 0;
 }
@@ -330,9 +336,10 @@ static void ui_key(struct ui *u, int ch)
 	case KEY_RESIZE:
 		/* curses has the new size; the next frame lays everything out */
 		log_info("console: terminal resized to %dx%d", COLS, LINES);
-		/* Repaint every cell: a terminal that grows may fill the new
-		 * rows from its own history, which curses cannot know. */
-		clearok(curscr, TRUE);
+		/* The next frame repaints every cell: a terminal that grows
+		 * may fill the new rows from its own history, which curses
+		 * cannot know. */
+		u->repaint = 1;
 		u->dirty = 1;
 		return;
 	case KEY_PPAGE:
@@ -539,6 +546,10 @@ int ui_console_run(struct qd *qd, const char *startup)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* No insert/delete-line scrolling: every frame is drawn whole, and a
+	 * terminal whose scroll region outlived a resize (seen in tmux) would
+	 * shift lines where curses does not expect them. */
+	idlok(stdscr, FALSE);
 	hz = (int)conf_get_int(qd->conf, "ui.refresh_hz");
 	timeout(1000 / (hz > 0 ? hz : 10));
 	ui_readline_init(&u);
