@@ -327,13 +327,12 @@ static void ui_key(struct ui *u, int ch)
 	}
 	if (ch >= KEY_F(1) && ch < KEY_F(1) + UI_NSCREENS) {
 		u->ctx.screen = ch - KEY_F(1);
-		u->ctx.focus = 0;
+		u->ctx.focus = -1;
 		u->ctx.show_hint = 0;
 		u->expanded = 0;
 		return;
 	}
-	switch (ch) {
-	case KEY_RESIZE:
+	if (ch == KEY_RESIZE) {
 		/* curses has the new size; the next frame lays everything out */
 		log_info("console: terminal resized to %dx%d", COLS, LINES);
 		/* The next frame repaints every cell: a terminal that grows
@@ -342,29 +341,32 @@ static void ui_key(struct ui *u, int ch)
 		u->repaint = 1;
 		u->dirty = 1;
 		return;
-	case KEY_PPAGE:
-	case KEY_NPAGE:
-		if (!u->expanded && ui_line_empty() && layout_key(&u->ctx, ch))
+	}
+	if (u->ctx.focus >= 0 && !u->expanded) {
+		/* A panel has the keys: its own, Tab; Esc, Enter or ':' give
+		 * them back to the command line, and any other key goes there
+		 * too, so typing a command always works. */
+		if (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER || ch == ':') {
+			u->ctx.focus = -1;
 			return;
+		}
+		if (layout_key(&u->ctx, ch))
+			return;
+		u->ctx.focus = -1;
+	}
+	if (ch == KEY_PPAGE || ch == KEY_NPAGE) {
 		widget_text_scroll(&u->view, ch == KEY_PPAGE ? -(u->view_h > 2 ? u->view_h - 1 : 1) :
 		    (u->view_h > 2 ? u->view_h - 1 : 1), u->dropped, (unsigned long)u->nlines,
 		    u->view_h);
 		u->dirty = 1;
 		return;
-	default:
-		break;
 	}
-	if (ui_line_empty() && ch != ERR && ch != '\r' && ch != '\n') {
-		if ((ch >= '1' && ch <= '0' + UI_NSCREENS) || ch == '\t') {
-			if (ch == '\t' && u->expanded)
-				u->expanded = 0;
-			else
-				layout_key(&u->ctx, ch);
-			u->expanded = 0;
-			return;
-		}
-		if (!u->expanded && layout_key(&u->ctx, ch))
-			return;
+	if (ui_line_empty() && ((ch >= '1' && ch <= '0' + UI_NSCREENS) || ch == '\t')) {
+		/* screens and the focus: from the output back to the panels */
+		if (!(ch == '\t' && u->expanded))
+			layout_key(&u->ctx, ch);
+		u->expanded = 0;
+		return;
 	}
 	switch (ch) {
 	case KEY_LEFT: ui_feed_seq(u, "\033[D"); return;
@@ -546,6 +548,7 @@ int ui_console_run(struct qd *qd, const char *startup)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	set_escdelay(25);       /* Esc alone leaves a panel without a wait */
 	/* No insert/delete-line scrolling: every frame is drawn whole, and a
 	 * terminal whose scroll region outlived a resize (seen in tmux) would
 	 * shift lines where curses does not expect them. */

@@ -162,9 +162,9 @@ void layout_draw_screen(struct ui_ctx *c, struct ui_rect r)
 	if (r.h <= 0)
 		return;
 	if (c->focus >= n)
-		c->focus = 0;
+		c->focus = -1;
 	if (n == 1 || r.h < 6) {
-		layout_draw_panel(c, p[c->focus < n ? c->focus : 0], r, 1);
+		layout_draw_panel(c, p[c->focus > 0 ? c->focus : 0], r, c->focus >= 0);
 		return;
 	}
 	if (r.w >= 160) {
@@ -186,7 +186,9 @@ void layout_draw_screen(struct ui_ctx *c, struct ui_rect r)
 	}
 }
 
-/* Screen, focus and panel keys (the command line is empty). */
+/* Screen and focus keys (the command line is empty), and the focused
+ * panel's keys.  Focus -1 is the command line: keys then go to readline,
+ * so typing a command never triggers a panel key. */
 int layout_key(struct ui_ctx *c, int key)
 {
 	enum ui_panel p[2];
@@ -194,15 +196,17 @@ int layout_key(struct ui_ctx *c, int key)
 
 	if (key >= '1' && key <= '0' + UI_NSCREENS) {
 		c->screen = key - '1';
-		c->focus = 0;
+		c->focus = -1;
 		c->show_hint = 0;
 		return 1;
 	}
 	if (key == '\t') {
-		c->focus = (c->focus + 1) % n;
+		c->focus = c->focus + 1 >= n ? -1 : c->focus + 1;
 		return 1;
 	}
-	switch (p[c->focus < n ? c->focus : 0]) {
+	if (c->focus < 0 || c->focus >= n)
+		return 0;
+	switch (p[c->focus]) {
 	case UI_P_HEATMAP:
 	case UI_P_SMILE:
 		used = panel_surface_key(c, key);
@@ -222,7 +226,7 @@ int layout_key(struct ui_ctx *c, int key)
 	case UI_P_ORDERS:
 	case UI_P_GREEKS:
 		if (key == 'j' || key == 'k') {
-			enum ui_panel q = p[c->focus < n ? c->focus : 0];
+			enum ui_panel q = p[c->focus];
 			int rows = q == UI_P_POSITIONS ? (int)c->d.npos : q == UI_P_ORDERS ?
 			    (int)c->d.norders : (int)c->d.greeks.nund + 1;
 
