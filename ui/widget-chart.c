@@ -82,7 +82,7 @@ void widget_chart_draw(WINDOW *win, struct ui_rect r, const struct widget_series
 {
 	static struct chart_canvas cv;  /* UI thread only */
 	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-	int labw = 9, pw, ph, i, j, any = 0;
+	int labw = 9, pw, ph, i, j, any = 0, pass;
 	size_t k, p;
 	char buf[32];
 
@@ -129,8 +129,13 @@ void widget_chart_draw(WINDOW *win, struct ui_rect r, const struct widget_series
 	}
 	pw = cv.dots ? cv.w * 2 : cv.w;
 	ph = cv.dots ? cv.h * 4 : cv.h;
+	/* lines first, then the markers-only series, so points stay visible */
+	for (pass = 0; pass < 2; pass++)
 	for (k = 0; k < ns; k++) {
 		int have = 0, lx = 0, ly = 0;
+
+		if (s[k].points != pass)
+			continue;
 
 		for (p = 0; p < s[k].n; p++) {
 			double x = s[k].x[p], y = s[k].y[p];
