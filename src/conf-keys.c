@@ -364,6 +364,11 @@ const struct conf_key conf_keys[] = {
 	  "spot shocks of the scenario grid, percent" },
 	{ "scenario.vol_shocks", CONF_STRING, "-30,0,30,60", NULL, NORANGE, NULL, 0,
 	  "vol shocks of the scenario grid, percent of the current vols" },
+	/* the console: kill-switch keys (issue 8) */
+	{ "ui.kill_key", CONF_STRING, "F12", NULL, NORANGE, NULL, 0,
+	  "console key engaging the kill switch: F1..F63, C-x (Ctrl), one character, or none" },
+	{ "ui.kill_key2", CONF_STRING, "C-\\", NULL, NORANGE, NULL, 0,
+	  "second kill-switch key (Ctrl-\\ works on every terminal, raw mode)" },
 };
 
 const int conf_nkeys = (int)(sizeof conf_keys / sizeof conf_keys[0]);

@@ -1,6 +1,7 @@
 /*
- * console.c -- the full-screen console: status bar, output pane, message
- * line and a GNU readline command line inside curses.
+ * console.c -- the full-screen console: status bar, screens of panels
+ * (layout.c), output pane, message line and a GNU readline command line
+ * inside curses, and the kill key.
  *
  * DESIGN
  * One thread (this one) owns the terminal.  Readline runs through its
@@ -13,6 +14,18 @@
  * doupdate() per frame; SIGWINCH is handled by curses (KEY_RESIZE).
  * stderr is redirected to the log while curses is up, because libraries
  * may write there.
+ *
+ * Each frame takes the engine's and the market's snapshots (data.c), reads
+ * every key waiting, draws, and releases the snapshots: nothing here waits
+ * on an engine lock beyond a pointer copy.
+ *
+ * The kill key (ui.kill_key, ui.kill_key2: F12 and Ctrl-\ by default) is
+ * tested before anything else for every key, whatever is being typed:
+ * oms_kill() sets the OMS's atomic flag at once (or, with no OMS running,
+ * the `kill` command persists the switch), and the same frame draws
+ * KILLED.  The terminal is in raw mode, so Ctrl-\ arrives as a key; a
+ * SIGQUIT that arrives anyway (another process, a terminal not in raw
+ * mode yet) only sets a flag that the loop turns into the same kill.
  */
 #include "config.h"
 
@@ -21,6 +34,7 @@
 #include <locale.h>
 #include <readline/history.h>
 #include <readline/readline.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +42,12 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "layout.h"
 #include "log.h"
+#include "oms.h"
 #include "paths.h"
 #include "qd.h"
+#include "theme.h"
 #include "ui.h"
 #include "util.h"
 
@@ -38,9 +55,15 @@
 
 struct ui {
 	struct qd *qd;
+	struct ui_ctx ctx;              /* screens and panels (layout.h) */
 	char *lines[UI_SCROLLBACK];     /* output ring */
 	int nlines, head;
-	int scroll;                     /* lines scrolled back from the bottom */
+	unsigned long dropped;          /* lines pushed out of the ring */
+	struct widget_text view;        /* the output pane's scrolling */
+	int view_h;                     /* its height at the last frame */
+	int expanded;                   /* output pane over the panels (after a command) */
+	int kill_key[2];                /* curses key codes; -1 none */
+	int repaint;                    /* the next frame clears and repaints all */
 	char *message;                  /* message line text */
 	int message_error;
 	int pending_key;                /* the key readline reads next */
@@ -51,6 +74,7 @@ struct ui {
 };
 
 static struct ui *ui_current;   /* readline's callbacks carry no argument */
+static volatile sig_atomic_t ui_sigquit;        /* SIGQUIT arrived */
 
 /* Appends one line to the output ring. */
 static void ui_add_line(struct ui *u, const char *line)
@@ -60,6 +84,7 @@ static void ui_add_line(struct ui *u, const char *line)
 	if (u->nlines == UI_SCROLLBACK) {
 		free(u->lines[u->head]);
 		u->head = (u->head + 1) % UI_SCROLLBACK;
+		u->dropped++;
 		slot = (u->head + u->nlines - 1) % UI_SCROLLBACK;
 	} else
 		u->nlines++;
@@ -86,41 +111,24 @@ static void ui_report(struct qd *qd, const char *msg)
 	u->dirty = 1;
 }
 
-/* Draws the status bar on the top line. */
-static void ui_draw_status(struct ui *u)
+/* An output line by sequence number (widget_text's callback). */
+static const char *ui_out_line(void *arg, unsigned long seq)
 {
-	char clock[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	struct ui *u = arg;
 
-	localtime_r(&t, &tm);
-	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-	attron(A_REVERSE);
-	mvhline(0, 0, ' ', COLS);
-	mvprintw(0, 1, "qdesk %s", PACKAGE_VERSION);
-	mvprintw(0, COLS > 10 ? COLS - 9 : 0, "%s", clock);
-	attroff(A_REVERSE);
-	(void)u;
+	if (seq < u->dropped || seq >= u->dropped + (unsigned long)u->nlines)
+		return NULL;
+	return u->lines[(u->head + (int)(seq - u->dropped)) % UI_SCROLLBACK];
 }
 
-/* Draws the output pane between the status bar and the message line. */
-static void ui_draw_output(struct ui *u)
+/* Draws the output pane into r. */
+static void ui_draw_output(struct ui *u, struct ui_rect r)
 {
-	int rows = LINES - 3, r, first;
-
-	if (rows < 1)
+	if (r.h < 1)
 		return;
-	if (u->scroll > u->nlines - rows)
-		u->scroll = u->nlines > rows ? u->nlines - rows : 0;
-	first = u->nlines - rows - u->scroll;
-	for (r = 0; r < rows; r++) {
-		int idx = first + r;
-
-		move(1 + r, 0);
-		clrtoeol();
-		if (idx >= 0 && idx < u->nlines)
-			addnstr(u->lines[(u->head + idx) % UI_SCROLLBACK], COLS);
-	}
+	u->view_h = r.h;
+	widget_text_draw(stdscr, r, &u->view, u->dropped, (unsigned long)u->nlines,
+	    ui_out_line, u, NULL);
 }
 
 /* Draws the message line and readline's buffer with the cursor. */
@@ -152,14 +160,57 @@ static void ui_draw_prompt(struct ui *u)
 	move(y, cur - off);
 }
 
+/* The output pane's height when the panels are shown. */
+static int ui_output_rows(int avail)
+{
+	int h = avail / 3;
+
+	return h < 3 ? (avail < 3 ? avail : 3) : h;
+}
+
+/* Draws a frame (status bar, screen, output, prompt) into the current
+ * screen's stdscr without updating the terminal. */
+static void ui_compose(struct ui *u)
+{
+	int avail = LINES - 3;
+	struct ui_rect scr = { 1, 0, 0, COLS }, out = { 0, 0, 0, COLS };
+
+	erase();
+	layout_draw_status(&u->ctx, 0, COLS);
+	if (avail > 0) {
+		if (u->expanded) {
+			/* the output over the panels: only the tab line stays */
+			scr.h = 1;
+			out.h = avail - 1;
+		} else {
+			out.h = ui_output_rows(avail);
+			scr.h = avail - out.h;
+		}
+		out.y = 1 + scr.h;
+		layout_draw_screen(&u->ctx, scr);
+		if (out.h > 0 && !u->expanded) {
+			/* a rule between the panels and the output */
+			attrset(theme_attr(UI_DIM));
+			mvhline(out.y, 0, '-', COLS);
+			attrset(A_NORMAL);
+			out.y++;
+			out.h--;
+		}
+		ui_draw_output(u, out);
+	}
+	ui_draw_prompt(u);
+}
+
 /* Redraws the whole screen with one doupdate(). */
 static void ui_draw(struct ui *u)
 {
-	erase();
-	ui_draw_status(u);
-	ui_draw_output(u);
-	ui_draw_prompt(u);
+	ui_compose(u);
 	wnoutrefresh(stdscr);
+	if (u->repaint) {
+		clearok(curscr, TRUE);
+		idlok(stdscr, FALSE);
+		u->repaint = 0;
+	}
 	doupdate();
 	u->dirty = 0;
 }
@@ -184,6 +235,27 @@ static int ui_rl_input_available(void)
 	return ui_current->has_key;
 }
 
+/* Runs a command line through the command table, echoing it to the
+ * output pane. */
+static void ui_run(struct ui *u, const char *line)
+{
+	char *echo = xasprintf("> %s", line);
+
+	ui_add_line(u, echo);
+	free(echo);
+	free(u->message);
+	u->message = NULL;
+	u->view.follow = 1;
+	qd_run_line(u->qd, line, NULL, 0);
+	ui_data_invalidate(&u->ctx);
+}
+
+/* The layout's hook to run a command (a panel key such as approve). */
+static void ui_run_hook(void *arg, const char *line)
+{
+	ui_run(arg, line);
+}
+
 /* Called by readline with each finished line. */
 static void ui_rl_line(char *line)
 {
@@ -193,16 +265,15 @@ static void ui_rl_line(char *line)
 		u->qd->quit = 1;
 		return;
 	}
-	if (*line != '\0') {
-		char *echo = xasprintf("> %s", line);
-
+	if (*line == '/') {
+		/* a search of the log panes, not a command */
+		snprintf(u->ctx.search, sizeof u->ctx.search, "%s", line + 1);
+		u->ctx.screen = UI_SCR_LOG;
+		u->expanded = 0;
+	} else if (*line != '\0') {
 		add_history(line);
-		ui_add_line(u, echo);
-		free(echo);
-		free(u->message);
-		u->message = NULL;
-		u->scroll = 0;
-		qd_run_line(u->qd, line, NULL, 0);
+		u->expanded = 1;
+		ui_run(u, line);
 	}
 	free(line);
 }
@@ -222,23 +293,82 @@ static void ui_feed_seq(struct ui *u, const char *s)
 		ui_feed(u, (unsigned char)*s++);
 }
 
+/* Engages the kill switch: at once through the OMS's flag, or through
+ * the `kill` command (persisted) when no OMS runs. */
+static void ui_kill(struct ui *u, const char *why)
+{
+	if (oms_running())
+		oms_kill(why, 0);
+	else {
+		ui_run(u, "kill");
+		u->ctx.killed_local = 1;
+		u->expanded = 0;
+	}
+	log_warn("kill switch engaged by the console (%s)", why);
+	free(u->message);
+	u->message = xstrdup("KILL SWITCH ENGAGED -- no order is sent; `resume --yes` releases it");
+	u->message_error = 1;
+	u->dirty = 1;
+}
+
+/* 1 when readline's line is empty (keys then drive the panels). */
+static int ui_line_empty(void)
+{
+	return rl_line_buffer == NULL || rl_end == 0;
+}
+
 /* Handles one key from curses. */
 static void ui_key(struct ui *u, int ch)
 {
+	/* The kill key comes before everything else, in every mode. */
+	if (ch != ERR && (ch == u->kill_key[0] || ch == u->kill_key[1])) {
+		ui_kill(u, "kill key");
+		return;
+	}
+	if (ch >= KEY_F(1) && ch < KEY_F(1) + UI_NSCREENS) {
+		u->ctx.screen = ch - KEY_F(1);
+		u->ctx.focus = -1;
+		u->ctx.show_hint = 0;
+		u->expanded = 0;
+		return;
+	}
+	if (ch == KEY_RESIZE) {
+		/* curses has the new size; the next frame lays everything out */
+		log_info("console: terminal resized to %dx%d", COLS, LINES);
+		/* The next frame repaints every cell: a terminal that grows
+		 * may fill the new rows from its own history, which curses
+		 * cannot know. */
+		u->repaint = 1;
+		u->dirty = 1;
+		return;
+	}
+	if (u->ctx.focus >= 0 && !u->expanded) {
+		/* A panel has the keys: its own, Tab; Esc, Enter or ':' give
+		 * them back to the command line, and any other key goes there
+		 * too, so typing a command always works. */
+		if (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER || ch == ':') {
+			u->ctx.focus = -1;
+			return;
+		}
+		if (layout_key(&u->ctx, ch))
+			return;
+		u->ctx.focus = -1;
+	}
+	if (ch == KEY_PPAGE || ch == KEY_NPAGE) {
+		widget_text_scroll(&u->view, ch == KEY_PPAGE ? -(u->view_h > 2 ? u->view_h - 1 : 1) :
+		    (u->view_h > 2 ? u->view_h - 1 : 1), u->dropped, (unsigned long)u->nlines,
+		    u->view_h);
+		u->dirty = 1;
+		return;
+	}
+	if (ui_line_empty() && ((ch >= '1' && ch <= '0' + UI_NSCREENS) || ch == '\t')) {
+		/* screens and the focus: from the output back to the panels */
+		if (!(ch == '\t' && u->expanded))
+			layout_key(&u->ctx, ch);
+		u->expanded = 0;
+		return;
+	}
 	switch (ch) {
-	case KEY_RESIZE:
-		u->dirty = 1;
-		return;
-	case KEY_PPAGE:
-		u->scroll += LINES / 2;
-		u->dirty = 1;
-		return;
-	case KEY_NPAGE:
-		u->scroll -= LINES / 2;
-		if (u->scroll < 0)
-			u->scroll = 0;
-		u->dirty = 1;
-		return;
 	case KEY_LEFT: ui_feed_seq(u, "\033[D"); return;
 	case KEY_RIGHT: ui_feed_seq(u, "\033[C"); return;
 	case KEY_UP: ui_feed_seq(u, "\033[A"); return;
@@ -252,6 +382,69 @@ static void ui_key(struct ui *u, int ch)
 		if (ch >= 0 && ch < 256)
 			ui_feed(u, ch);
 	}
+}
+
+/* Parses a key name: "F1".."F63", "C-x" (a control character), "none",
+ * or one character; -2 when it is not a key name. */
+static int ui_key_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0' || strcmp(s, "none") == 0)
+		return -1;
+	if ((s[0] == 'F' || s[0] == 'f') && s[1] >= '1' && s[1] <= '9') {
+		n = strtol(s + 1, &end, 10);
+		return *end == '\0' && n >= 1 && n <= 63 ? KEY_F((int)n) : -2;
+	}
+	if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' && s[2] != '\0' && s[3] == '\0') {
+		int c = (unsigned char)s[2];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		return c >= '@' && c <= '_' ? c & 0x1f : c == '?' ? 127 : -2;
+	}
+	if (s[0] == '^' && s[1] != '\0' && s[2] == '\0')
+		return ui_key_parse((char[]){ 'C', '-', s[1], '\0' });
+	if (s[1] == '\0')
+		return (unsigned char)s[0];
+	return -2;
+}
+
+/* Reads ui.kill_key and ui.kill_key2; a bad name keeps the default and
+ * says so on the message line. */
+static void ui_kill_keys(struct ui *u)
+{
+	static const char *const keys[2] = { "ui.kill_key", "ui.kill_key2" };
+	static const int defaults[2] = { KEY_F(12), 0x1c };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = conf_get_str(u->qd->conf, keys[i]);
+		int k = ui_key_parse(v);
+
+		if (k == -2) {
+			char *msg = xasprintf("%s: '%s' is not a key name (F1..F63, C-x, one "
+			    "character or none); using the default", keys[i], v);
+
+			ui_report(u->qd, msg);
+			free(msg);
+			k = defaults[i];
+		}
+		u->kill_key[i] = k;
+	}
+	if (u->kill_key[0] < 0 && u->kill_key[1] < 0) {
+		ui_report(u->qd, "ui.kill_key and ui.kill_key2 are both none: "
+		    "using F12 (a console always has a kill key)");
+		u->kill_key[0] = KEY_F(12);
+	}
+}
+
+/* SIGQUIT: only a flag; the loop engages the kill switch. */
+static void ui_on_sigquit(int sig)
+{
+	(void)sig;
+	ui_sigquit = 1;
 }
 
 /* Restores the terminal; installed as fatal()'s hook. */
@@ -316,11 +509,20 @@ int ui_console_run(struct qd *qd, const char *startup)
 {
 	struct ui u;
 	struct out saved_out = qd->out;
+	struct sigaction sa, old_quit;
 	int hz, i;
 
 	memset(&u, 0, sizeof u);
 	u.qd = qd;
 	u.saved_stderr = -1;
+	u.ctx.conf = qd->conf;
+	u.ctx.run = ui_run_hook;
+	u.ctx.run_arg = &u;
+	u.ctx.show_hint = 1;
+	widget_text_init(&u.view);
+	widget_text_init(&u.ctx.log_view);
+	widget_text_init(&u.ctx.alert_view);
+	ui_data_init(&u.ctx);
 	ui_current = &u;
 	setlocale(LC_ALL, "");
 	/* Characters from the locale (UTF-8 or not), but numbers always with a
@@ -336,30 +538,61 @@ int ui_console_run(struct qd *qd, const char *startup)
 	if (initscr() == NULL)
 		fatal("cannot initialise the terminal");
 	fatal_restore_hook = ui_restore;
+	u.ctx.win = stdscr;
+	theme_init(conf_get_str(qd->conf, "ui.theme"));
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_on_sigquit;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGQUIT, &sa, &old_quit);
 	raw();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	set_escdelay(25);       /* Esc alone leaves a panel without a wait */
+	/* No insert/delete-line scrolling: every frame is drawn whole, and a
+	 * terminal whose scroll region outlived a resize (seen in tmux) would
+	 * shift lines where curses does not expect them. */
+	idlok(stdscr, FALSE);
 	hz = (int)conf_get_int(qd->conf, "ui.refresh_hz");
 	timeout(1000 / (hz > 0 ? hz : 10));
 	ui_readline_init(&u);
-	ui_add_line(&u, "qdesk console -- type 'help' for commands, 'quit' to leave.");
+	ui_kill_keys(&u);
+	ui_add_line(&u, "qdesk console -- type 'help' for commands, 'quit' to leave; "
+	    "F1..F6 (or 1..6) screens, Tab focus.");
+	ui_add_line(&u, "F12 / Ctrl-\\ : KILL -- stops all trading at once (help kill).");
 	if (startup != NULL)
 		qd_run_file(qd, startup);
 	u.dirty = 1;
 	while (!qd->quit) {
-		int ch = getch();
+		int ch = getch(), nkeys = 0;
 
-		if (ch != ERR)
+		ui_data_frame(&u.ctx, (double)time(NULL));
+		panel_log_poll(&u.ctx);
+		/* Every key waiting is handled before the frame is drawn. */
+		while (ch != ERR && !qd->quit) {
 			ui_key(&u, ch);
+			if (++nkeys == 256)
+				break;
+			timeout(0);
+			ch = getch();
+			timeout(1000 / (hz > 0 ? hz : 10));
+		}
+		if (ui_sigquit) {
+			ui_sigquit = 0;
+			ui_kill(&u, "SIGQUIT");
+		}
 		/* Redraw every frame: the clock and engine data move. */
 		ui_draw(&u);
+		ui_data_release(&u.ctx);
 	}
 	rl_callback_handler_remove();
 	if (u.history != NULL)
 		write_history(u.history);
 	endwin();
+	sigaction(SIGQUIT, &old_quit, NULL);
 	fatal_restore_hook = NULL;
+	ui_data_free(&u.ctx);
+	panel_surface_free();
 	ui_restore_stderr(&u);
 	log_set_console(0);
 	out_free(&qd->out);
