@@ -311,6 +311,43 @@ static int engine_strategy_auto(const char *name)
 	return 0;
 }
 
+/* Tells the signal's strategy that it will not be traded. */
+static void engine_tell_refused(const struct signal *sg)
+{
+	size_t i;
+
+	pthread_mutex_lock(&engine_g.strat_lock);
+	for (i = 0; i < strategy_count && engine_g.strat_ready; i++)
+		if (strcmp(strategy_table[i]->name, sg->strategy) == 0 &&
+		    strategy_table[i]->on_refused != NULL)
+			strategy_table[i]->on_refused(engine_g.strat[i], sg);
+	pthread_mutex_unlock(&engine_g.strat_lock);
+}
+
+/* The order manager refused an approved signal's orders. */
+void engine_signal_refused(unsigned long id, const char *why)
+{
+	struct signal copy;
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&engine_g.lock);
+	for (i = 0; i < engine_g.nsignals; i++) {
+		struct signal *sg = &engine_g.signals[i];
+
+		if (sg->id == id && sg->state == SIGNAL_APPROVED) {
+			sg->state = SIGNAL_REJECTED;
+			snprintf(sg->reason, sizeof sg->reason, "order manager: %s", why);
+			copy = *sg;
+			found = 1;
+			engine_bump_locked();
+		}
+	}
+	pthread_mutex_unlock(&engine_g.lock);
+	if (found)
+		engine_tell_refused(&copy);
+}
+
 /* A trader's decision on a pending signal. */
 int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const char *user,
     const char *reason, struct signal *out, char **cause)
@@ -345,6 +382,8 @@ int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const
 	buf_addc(&b, '}');
 	engine_audit(conf, "approval", b.data);
 	buf_free(&b);
+	if (!approve)
+		engine_tell_refused(out);
 	return 0;
 }
 

@@ -107,6 +107,10 @@ int engine_calibrate(struct conf *conf, enum calib_model model, const char *symb
 int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const char *user,
     const char *reason, struct signal *out, char **cause);
 
+/* The order manager refused every order of approved signal id (why says
+ * which check): the signal becomes rejected and its strategy is told. */
+void engine_signal_refused(unsigned long id, const char *why);
+
 /* Loads the parameter book from the store once per process (engine_start
  * does it; readers such as `params` call it when the engine never ran). */
 void engine_load_book(struct conf *conf);

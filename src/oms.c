@@ -493,6 +493,10 @@ static void oms_handle(struct oms_req *r)
 		}
 		if (n == 0 && err[0] != '\0')
 			log_warn("oms: %s", err);
+		/* Nothing of the signal reached the broker: its strategy must
+		 * not believe it traded. */
+		if (r->sig.id != 0 && (n == 0 || orders[0].state == ORDER_REJECTED))
+			engine_signal_refused(r->sig.id, n == 0 ? err : orders[0].reason_text);
 		break;
 	}
 	case REQ_FLATTEN:

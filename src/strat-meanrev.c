@@ -514,6 +514,27 @@ static int meanrev_run(void *st, const struct strategy_env *env, struct signal_l
 	return rc;
 }
 
+/* A signal of ours will not be traded: an entry leaves the pair flat, an
+ * exit or stop leaves the position open as it was. */
+static void meanrev_refused(void *st, const struct signal *s)
+{
+	struct meanrev *m = st;
+	size_t i;
+
+	for (i = 0; i < m->npairs; i++) {
+		struct meanrev_pair *ps = &m->pairs[i];
+
+		if (strcmp(ps->pair, s->instrument) != 0)
+			continue;
+		if ((strcmp(s->kind, "entry_long") == 0 && ps->pos == 1) ||
+		    (strcmp(s->kind, "entry_short") == 0 && ps->pos == -1))
+			ps->pos = 0;
+		else if (s->side == SIGNAL_EXIT && ps->pos == 0 && s->nlegs > 0)
+			ps->pos = s->legs[0].qty < 0 ? 1 : -1;  /* the exit sold leg1: was long */
+		return;
+	}
+}
+
 const struct strategy_ops strat_meanrev_ops = {
 	"meanrev",
 	"optimal mean reversion of cointegrated pairs: Leung-Li or Bertram levels, "
@@ -524,4 +545,5 @@ const struct strategy_ops strat_meanrev_ops = {
 	meanrev_configure,
 	meanrev_run,
 	meanrev_describe,
+	.on_refused = meanrev_refused,
 };

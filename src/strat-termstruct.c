@@ -423,4 +423,5 @@ const struct strategy_ops strat_termstruct_ops = {
 	termstruct_configure,
 	termstruct_run,
 	termstruct_describe,
+	NULL,           /* on_refused: it keeps no position state */
 };

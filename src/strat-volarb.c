@@ -448,4 +448,5 @@ const struct strategy_ops strat_volarb_ops = {
 	volarb_configure,
 	volarb_run,
 	volarb_describe,
+	NULL,           /* on_refused: it keeps no position state */
 };

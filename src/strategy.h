@@ -49,6 +49,10 @@ struct strategy_ops {
 	/* Describes the current settings as "key=value ..." for `strategy list`
 	 * into buf (size len). */
 	void (*describe)(void *st, char *buf, size_t len);
+	/* Optional (NULL): one of its signals will not be traded (a trader
+	 * rejected it, or the order manager refused its orders), so a strategy
+	 * that assumed it would be can undo that assumption. */
+	void (*on_refused)(void *st, const struct signal *s);
 };
 
 extern const struct strategy_ops *const strategy_table[];

@@ -472,6 +472,59 @@ START_TEST(test_meanrev_leungli)
 }
 END_TEST
 
+
+/* A refused entry (a trader's reject, or the order manager's) leaves the
+ * pair flat: the next run in the entry region enters again; without the
+ * refusal it would not (the strategy believes it is already long). */
+START_TEST(test_meanrev_refused)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("meanrev", conf);
+	struct leungli_params lp = { { MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
+	double L = MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU), x;
+	struct leungli_sl_levels sl;
+	struct calib_book book;
+	struct calib_result r;
+	struct mstate *ms = mstate_new(100);
+	const struct mstate_snap *snap;
+	const char *pairs[] = { "PRA/PRB" };
+	struct signal_list out;
+	struct signal entry;
+
+	ck_assert_int_eq(leungli_solve_sl(&lp, L, &sl), QM_OK);
+	mr_book(&book, &r, 0.01);
+	signal_list_init(&out);
+	x = 0.5 * (sl.a + sl.d);
+	mr_quotes(ms, x, MR_T0);
+	snap = mstate_snapshot(ms);
+	runstrat(&s, snap, &book, MR_T0, pairs, 1, &out);
+	mstate_snap_release(snap);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	entry = out.v[0];
+	/* Still in the region: no second entry while it believes it is long. */
+	signal_list_clear(&out);
+	mr_quotes(ms, x, MR_T0 + 60);
+	snap = mstate_snapshot(ms);
+	runstrat(&s, snap, &book, MR_T0 + 60, pairs, 1, &out);
+	mstate_snap_release(snap);
+	ck_assert_uint_eq(out.n, 0);
+	/* Refused: flat again, so it enters again. */
+	ck_assert_ptr_nonnull(s.ops->on_refused);
+	s.ops->on_refused(s.st, &entry);
+	mr_quotes(ms, x, MR_T0 + 120);
+	snap = mstate_snapshot(ms);
+	runstrat(&s, snap, &book, MR_T0 + 120, pairs, 1, &out);
+	mstate_snap_release(snap);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	signal_list_free(&out);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
 START_TEST(test_meanrev_gate_allows_exits)
 {
 	struct conf *conf = mkconf(NULL);
@@ -1181,6 +1234,7 @@ int main(void)
 	tcase_add_test(tc, test_aggregate_exits_and_decided);
 	tcase_add_test(tc, test_signal_fields);
 	tcase_add_test(tc, test_meanrev_leungli);
+	tcase_add_test(tc, test_meanrev_refused);
 	tcase_add_test(tc, test_meanrev_gate_allows_exits);
 	tcase_add_test(tc, test_meanrev_bertram);
 	tcase_add_test(tc, test_meanrev_size);
