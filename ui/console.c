@@ -75,6 +75,7 @@ struct ui {
 
 static struct ui *ui_current;   /* readline's callbacks carry no argument */
 static volatile sig_atomic_t ui_sigquit;        /* SIGQUIT arrived */
+static volatile sig_atomic_t ui_sigend;         /* SIGHUP or SIGTERM arrived */
 
 /* Appends one line to the output ring. */
 static void ui_add_line(struct ui *u, const char *line)
@@ -447,6 +448,14 @@ static void ui_on_sigquit(int sig)
 	ui_sigquit = 1;
 }
 
+/* SIGHUP (the terminal is gone) and SIGTERM: only a flag; the loop
+ * follows orders.on_sigterm (engage the kill switch) and leaves cleanly,
+ * saving the history. */
+static void ui_on_sigend(int sig)
+{
+	ui_sigend = sig;
+}
+
 /* Restores the terminal; installed as fatal()'s hook. */
 static void ui_restore(void)
 {
@@ -509,7 +518,7 @@ int ui_console_run(struct qd *qd, const char *startup)
 {
 	struct ui u;
 	struct out saved_out = qd->out;
-	struct sigaction sa, old_quit;
+	struct sigaction sa, old_quit, old_hup, old_term;
 	int hz, i;
 
 	memset(&u, 0, sizeof u);
@@ -544,6 +553,10 @@ int ui_console_run(struct qd *qd, const char *startup)
 	sa.sa_handler = ui_on_sigquit;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGQUIT, &sa, &old_quit);
+	sa.sa_handler = ui_on_sigend;
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGTERM, &sa, &old_term);
+	ui_sigend = 0;
 	raw();
 	noecho();
 	nonl();
@@ -581,6 +594,14 @@ int ui_console_run(struct qd *qd, const char *startup)
 			ui_sigquit = 0;
 			ui_kill(&u, "SIGQUIT");
 		}
+		if (ui_sigend) {
+			if (strcmp(conf_get_str(qd->conf, "orders.on_sigterm"), "kill") == 0)
+				ui_kill(&u, ui_sigend == SIGHUP ? "SIGHUP: the terminal was lost" :
+				    "SIGTERM");
+			log_warn("console: %s: leaving", ui_sigend == SIGHUP ? "SIGHUP" : "SIGTERM");
+			qd->quit = 1;
+			break;
+		}
 		/* Redraw every frame: the clock and engine data move. */
 		ui_draw(&u);
 		ui_data_release(&u.ctx);
@@ -590,6 +611,8 @@ int ui_console_run(struct qd *qd, const char *startup)
 		write_history(u.history);
 	endwin();
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	fatal_restore_hook = NULL;
 	ui_data_free(&u.ctx);
 	panel_surface_free();
