@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "complete.h"
 #include "conf.h"
 #include "layout.h"
 #include "log.h"
@@ -463,6 +464,13 @@ static void ui_restore(void)
 		endwin();
 }
 
+/* Tab completion's candidates go to the output like any line. */
+static void ui_show_candidates(const char *line)
+{
+	ui_add_line(ui_current, line);
+	ui_current->dirty = 1;
+}
+
 /* Sets up readline for the callback interface with our hooks. */
 static void ui_readline_init(struct ui *u)
 {
@@ -483,6 +491,7 @@ static void ui_readline_init(struct ui *u)
 	free(cause);
 	if (u->history != NULL)
 		read_history(u->history);
+	complete_install(ui_show_candidates);
 	rl_callback_handler_install("qdesk> ", ui_rl_line);
 }
 
@@ -607,6 +616,7 @@ int ui_console_run(struct qd *qd, const char *startup)
 		ui_data_release(&u.ctx);
 	}
 	rl_callback_handler_remove();
+	complete_free();
 	if (u.history != NULL)
 		write_history(u.history);
 	endwin();
