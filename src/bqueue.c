@@ -82,13 +82,7 @@ int bqueue_pop(struct bqueue *q, void *item, double timeout)
 	int got = 0;
 
 	if (timeout > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)timeout;
-		until.tv_nsec += (long)((timeout - (double)(time_t)timeout) * 1e9);
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		deadline_in(&until, CLOCK_MONOTONIC, timeout);
 	}
 	pthread_mutex_lock(&q->lock);
 	while (q->depth == 0 && !q->closed && timeout != 0) {

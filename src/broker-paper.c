@@ -597,28 +597,7 @@ static int paper_cancel(struct broker *b, const char *client_id, double now, cha
 /* The quote of a symbol in a snapshot: a quote, or an option of a chain. */
 static const struct quote *paper_quote(const struct mstate_snap *snap, const char *symbol)
 {
-	const struct quote *q = mstate_snap_quote(snap, symbol);
-	const struct option_chain *c;
-	struct instrument inst;
-	char occ[MARKET_SYMBOL_MAX], other[MARKET_SYMBOL_MAX];
-	char *err = NULL;
-	size_t i;
-
-	if (q != NULL)
-		return q;
-	if (market_occ_parse(symbol, &inst, &err) != 0) {
-		free(err);
-		return NULL;
-	}
-	market_occ_format(&inst, occ, sizeof occ);
-	if ((c = mstate_snap_chain(snap, inst.underlying)) == NULL)
-		return NULL;
-	for (i = 0; i < c->n; i++) {
-		market_occ_format(&c->opts[i].opt, other, sizeof other);
-		if (strcmp(occ, other) == 0)
-			return &c->opts[i].q;
-	}
-	return NULL;
+	return mstate_snap_quote_any(snap, symbol, NULL, NULL);
 }
 
 /* Events of one poll, delivered after the commit. */

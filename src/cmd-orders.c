@@ -137,23 +137,9 @@ static int cmd_fills_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 /* The mid of a symbol now (an option's from its chain); NaN when none. */
 static double cmd_mark(const struct mstate_snap *ms, const char *symbol)
 {
-	const struct quote *q = mstate_snap_quote(ms, symbol);
-	const struct option_chain *c;
-	struct instrument in;
-	char *cause = NULL;
-	size_t i;
+	const struct quote *q = mstate_snap_quote_any(ms, symbol, NULL, NULL);
 
-	if (q != NULL)
-		return market_mid(q);
-	if (market_occ_parse(symbol, &in, &cause) != 0) {
-		free(cause);
-		return NAN;
-	}
-	if ((c = mstate_snap_chain(ms, in.underlying)) != NULL)
-		for (i = 0; i < c->n; i++)
-			if (strcmp(c->opts[i].opt.symbol, in.symbol) == 0)
-				return market_mid(&c->opts[i].q);
-	return NAN;
+	return q != NULL ? market_mid(q) : NAN;
 }
 
 static const struct cmd_opt cmd_positions_opts[] = {

@@ -87,21 +87,13 @@ static int cmd_quotes_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if (q == NULL && bars == NULL) {
 		/* an option: its quote in the chain of its underlying */
-		struct instrument in;
-		const struct option_chain *c;
-		char *cause = NULL;
+		const struct option_quote *oq = mstate_snap_option(snap, sym, NULL);
 
-		if (market_occ_parse(sym, &in, &cause) == 0 &&
-		    (c = mstate_snap_chain(snap, in.underlying)) != NULL) {
-			for (i = 0; i < c->n; i++) {
-				if (strcmp(c->opts[i].opt.symbol, in.symbol) == 0) {
-					cmd_quotes_one(ctx->out, &c->opts[i].q);
-					mstate_snap_release(snap);
-					return 0;
-				}
-			}
+		if (oq != NULL) {
+			cmd_quotes_one(ctx->out, &oq->q);
+			mstate_snap_release(snap);
+			return 0;
 		}
-		free(cause);
 	}
 	if (q == NULL) {
 		mstate_snap_release(snap);

@@ -23,15 +23,6 @@
 #include "sim.h"
 #include "util.h"
 
-/* Wall clock, epoch seconds. */
-static double ecal_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Parses "HH:MM" into minutes after midnight; 0 or -1 with cause. */
 static int ecal_hhmm(struct conf *conf, const char *key, int *out, char **cause)
 {
@@ -218,7 +209,7 @@ void engine_calibrate_one(enum calib_model model, const char *symbol, const char
 		    have_prev ? " (previous parameters kept)" : "");
 	}
 	free(cause);
-	r->wall_time = ecal_wall();
+	r->wall_time = now_wall();
 
 	pthread_mutex_lock(&engine_g.lock);
 	if (r->status == CALIB_OK || r->kept_previous)
@@ -579,11 +570,7 @@ int engine_calibrate(struct conf *conf, enum calib_model model, const char *symb
 			pthread_mutex_unlock(&engine_g.lock);
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)timeout;
-	until.tv_nsec += (long)((timeout - floor(timeout)) * 1e9);
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
+	deadline_in(&until, CLOCK_MONOTONIC, timeout);
 	pthread_mutex_lock(&engine_g.lock);
 	while (w->done < w->n)
 		if (pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until) != 0)

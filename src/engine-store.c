@@ -54,15 +54,6 @@ static unsigned long estore_refused_seen;
 static pthread_mutex_t estore_qlock = PTHREAD_MUTEX_INITIALIZER;
 static struct bqueue *estore_q;
 
-/* Wall clock, epoch seconds. */
-static double estore_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Frees an item. */
 static void estore_item_free(struct estore_item *it)
 {
@@ -187,12 +178,12 @@ static int estore_write(struct estore_item *it)
 		ss.payload = p = estore_signal_json(&it->sig);
 		rc = store_put_signal(estore_db, &ss, &id, &cause);
 		if (rc == 0)
-			rc = store_audit_append(estore_db, estore_wall(), "signal", p, NULL, &cause);
+			rc = store_audit_append(estore_db, now_wall(), "signal", p, NULL, &cause);
 		free(p);
 		break;
 	}
 	case ES_AUDIT:
-		rc = store_audit_append(estore_db, estore_wall(), it->akind, it->payload, NULL, &cause);
+		rc = store_audit_append(estore_db, now_wall(), it->akind, it->payload, NULL, &cause);
 		break;
 	case ES_MARKET:
 		rc = it->nbars > 0 ? store_put_bars(estore_db, it->bars, it->nbars, &cause) : 0;

@@ -43,24 +43,6 @@ struct engine_snap {
 	size_t nalerts;
 };
 
-/* Wall clock, epoch seconds. */
-static double engine_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Monotonic clock, seconds. */
-static double engine_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Marks a change readers should see (lock held). */
 void engine_bump_locked(void)
 {
@@ -83,7 +65,7 @@ void engine_alert_locked(const char *source, const char *symbol, const char *msg
 			continue;
 		if (strcmp(a->msg, msg) == 0) {
 			a->repeats++;
-			a->time = engine_wall();
+			a->time = now_wall();
 			engine_bump_locked();
 			return;
 		}
@@ -96,7 +78,7 @@ void engine_alert_locked(const char *source, const char *symbol, const char *msg
 		engine_g.nalerts++;
 	a = &engine_g.alerts[i];
 	a->seq = ++engine_g.alert_seq;
-	a->time = engine_wall();
+	a->time = now_wall();
 	snprintf(a->source, sizeof a->source, "%s", source);
 	snprintf(a->symbol, sizeof a->symbol, "%s", symbol != NULL ? symbol : "");
 	snprintf(a->msg, sizeof a->msg, "%s", msg);
@@ -448,7 +430,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
 	struct strategy_env env;
 	struct signal_list out, born, approved;
-	double t0 = engine_mono();
+	double t0 = now_monotonic();
 	size_t i, k, nnew = 0;
 	struct signal *fresh;
 
@@ -512,7 +494,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	}
 	engine_g.st.strategy_runs++;
 	engine_g.st.signals += nnew;
-	engine_g.st.last_run_ms = (engine_mono() - t0) * 1e3;
+	engine_g.st.last_run_ms = (now_monotonic() - t0) * 1e3;
 	engine_bump_locked();
 	pthread_mutex_unlock(&engine_g.lock);
 	/* New signals go to the store outside the lock (the writer's
@@ -641,7 +623,7 @@ static void *engine_main(void *arg)
 	pthread_mutex_lock(&engine_g.lock);
 	while (!engine_g.stopping) {
 		const struct mstate_snap *ms;
-		double mt, now = engine_wall();
+		double mt, now = now_wall();
 		unsigned long v;
 
 		pthread_mutex_unlock(&engine_g.lock);
@@ -670,10 +652,7 @@ static void *engine_main(void *arg)
 			}
 		}
 		mstate_snap_release(ms);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += (long)(engine_g.cfg.tick_ms * 1e6);
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+		deadline_in(&until, CLOCK_MONOTONIC, engine_g.cfg.tick_ms / 1e3);
 		pthread_mutex_lock(&engine_g.lock);
 		if (!engine_g.stopping && engine_g.version == seen_version && !engine_g.market_dirty)
 			pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until);
@@ -764,7 +743,7 @@ int engine_start(struct conf *conf, char **cause)
 	engine_g.conf = conf;
 	engine_g.stopping = 0;
 	memset(&engine_g.st, 0, sizeof engine_g.st);
-	engine_g.started = engine_wall();
+	engine_g.started = now_wall();
 	engine_g.nsched = 0;
 	pthread_mutex_unlock(&engine_g.lock);
 	pthread_mutex_lock(&engine_g.lock);

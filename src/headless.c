@@ -66,15 +66,6 @@ int headless_parse_duration(const char *s, double *out)
 	return 0;
 }
 
-/* Monotonic seconds. */
-static double headless_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Opens the control input; -1 with a message when it cannot. */
 static int headless_open(const char *control, int *is_fifo)
 {
@@ -123,7 +114,7 @@ int headless_run(struct qd *qd, double duration, const char *control)
 {
 	struct sigaction sa, old_int, old_term, old_hup;
 	const char *name = control != NULL && strcmp(control, "-") != 0 ? control : "stdin";
-	double end = duration >= 0 ? headless_mono() + duration : INFINITY;
+	double end = duration >= 0 ? now_monotonic() + duration : INFINITY;
 	char *cause = NULL, chunk[4096];
 	struct buf in;
 	int fd, is_fifo, lineno = 0, reading = 1, own;
@@ -151,7 +142,7 @@ int headless_run(struct qd *qd, double duration, const char *control)
 	fd = headless_open(control, &is_fifo);
 	reading = fd >= 0;
 	while (!headless_signalled && !qd->quit) {
-		double left = end - headless_mono();
+		double left = end - now_monotonic();
 		int wait = left <= 0 ? 0 : left > 0.1 ? 100 : (int)(left * 1000) + 1;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;

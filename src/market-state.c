@@ -799,3 +799,49 @@ const struct option_chain *mstate_snap_chain(const struct mstate_snap *s, const 
 
 	return found ? &s->chains[i]->c : NULL;
 }
+
+/* An option of the latest chain of its underlying, by OCC symbol (in any
+ * padding: both sides are compared in canonical form). */
+const struct option_quote *mstate_snap_option(const struct mstate_snap *s, const char *occ,
+    const struct option_chain **chain)
+{
+	const struct option_chain *c;
+	struct instrument in;
+	char want[MARKET_SYMBOL_MAX], have[MARKET_SYMBOL_MAX], *cause = NULL;
+	size_t i;
+
+	if (market_occ_parse(occ, &in, &cause) != 0) {
+		free(cause);
+		return NULL;
+	}
+	if ((c = mstate_snap_chain(s, in.underlying)) == NULL)
+		return NULL;
+	market_occ_format(&in, want, sizeof want);
+	for (i = 0; i < c->n; i++) {
+		market_occ_format(&c->opts[i].opt, have, sizeof have);
+		if (strcmp(want, have) == 0) {
+			if (chain != NULL)
+				*chain = c;
+			return &c->opts[i];
+		}
+	}
+	return NULL;
+}
+
+/* A symbol's quote: its own, else an option's in its chain. */
+const struct quote *mstate_snap_quote_any(const struct mstate_snap *s, const char *symbol,
+    const struct option_quote **opt, const struct option_chain **chain)
+{
+	const struct quote *q = mstate_snap_quote(s, symbol);
+	const struct option_quote *oq;
+
+	if (opt != NULL)
+		*opt = NULL;
+	if (q != NULL)
+		return q;
+	if ((oq = mstate_snap_option(s, symbol, chain)) == NULL)
+		return NULL;
+	if (opt != NULL)
+		*opt = oq;
+	return &oq->q;
+}

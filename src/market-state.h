@@ -126,5 +126,15 @@ const struct bar *mstate_snap_bars(const struct mstate_snap *s, const char *symb
 size_t mstate_snap_nchains(const struct mstate_snap *s);
 const struct option_chain *mstate_snap_chain_at(const struct mstate_snap *s, size_t i);
 const struct option_chain *mstate_snap_chain(const struct mstate_snap *s, const char *underlying);
+/* An option of its underlying's latest chain by OCC symbol (any padding),
+ * or NULL; *chain (may be NULL) gets the chain. */
+const struct option_quote *mstate_snap_option(const struct mstate_snap *s, const char *occ,
+    const struct option_chain **chain);
+/* The quote of any symbol: its own quote, else (an OCC option) its quote in
+ * the chain, with *opt and *chain (may be NULL) set to the option and the
+ * chain then (NULL for a plain quote); NULL when there is none.  The one
+ * lookup every reader of prices uses (orders, marks, the paper broker). */
+const struct quote *mstate_snap_quote_any(const struct mstate_snap *s, const char *symbol,
+    const struct option_quote **opt, const struct option_chain **chain);
 
 #endif

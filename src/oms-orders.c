@@ -45,39 +45,27 @@ void oms_checks_free(struct oms_checks *c)
 }
 
 /* The quote of a symbol: its own, or an option's in its chain.  Copies it
- * into *q; 0, or -1 when there is none. */
+ * into *q, with the option's multiplier and underlying (the symbol's own
+ * for a plain quote); 0, or -1 when there is none. */
 static int oms_quote(const struct mstate_snap *ms, const char *symbol, struct quote *q,
     double *multiplier, char *underlying, size_t ulen)
 {
-	const struct quote *p = mstate_snap_quote(ms, symbol);
-	const struct option_chain *c;
-	struct instrument in;
-	char *cause = NULL;
-	size_t i;
+	const struct option_quote *oq;
+	const struct option_chain *c = NULL;
+	const struct quote *p = mstate_snap_quote_any(ms, symbol, &oq, &c);
 
+	if (p == NULL)
+		return -1;
+	*q = *p;
 	*multiplier = 1;
 	snprintf(underlying, ulen, "%s", symbol);
-	if (p != NULL) {
-		*q = *p;
-		return 0;
+	if (oq != NULL) {
+		snprintf(underlying, ulen, "%s", c->underlying);
+		if (!isfinite(q->exch_time) || q->exch_time <= 0)
+			q->exch_time = c->time;
+		*multiplier = oq->opt.multiplier > 0 ? oq->opt.multiplier : 100;
 	}
-	if (market_occ_parse(symbol, &in, &cause) != 0) {
-		free(cause);
-		return -1;
-	}
-	snprintf(underlying, ulen, "%s", in.underlying);
-	if ((c = mstate_snap_chain(ms, in.underlying)) == NULL)
-		return -1;
-	for (i = 0; i < c->n; i++) {
-		if (strcmp(c->opts[i].opt.symbol, in.symbol) == 0) {
-			*q = c->opts[i].q;
-			if (!isfinite(q->exch_time) || q->exch_time <= 0)
-				q->exch_time = c->time;
-			*multiplier = c->opts[i].opt.multiplier > 0 ? c->opts[i].opt.multiplier : 100;
-			return 0;
-		}
-	}
-	return -1;
+	return 0;
 }
 
 /* Daily log returns of a symbol's closes (the latest OMS_RETURNS_MAX);
@@ -120,21 +108,15 @@ static double oms_market_now(const struct quote *q)
 	return st.market_time > 0 ? st.market_time : q != NULL ? q->exch_time : 0;
 }
 
-/* The portfolio limits for a prospective order: OR_NONE, or
- * OR_RISK_LIMIT naming the first breach. */
-static int oms_risk_limits(struct oms_checks *c, const struct order *o,
-    const struct mstate_snap *ms, double now, char *why, size_t len)
+/* The OMS's open positions as risk.h takes them; their count (*out
+ * allocated, free it). */
+static size_t oms_risk_book(struct risk_position **out)
 {
-	const struct engine_snap *es = engine_snapshot();
-	struct risk_position *pos;
-	struct risk_breaches br;
-	struct risk_order ro;
-	char *cause = NULL, sym[MARKET_SYMBOL_MAX];
-	double qty, avg, mult, real;
 	size_t i, n = 0, np = oms_positions_count();
-	int rc, r = OR_NONE;
+	struct risk_position *pos = xcalloc(np + 1, sizeof *pos);
+	char sym[MARKET_SYMBOL_MAX];
+	double qty, avg, mult, real;
 
-	pos = xcalloc(np + 1, sizeof *pos);
 	for (i = 0; i < np; i++) {
 		oms_position_at(i, sym, sizeof sym, &qty, &avg, &mult, &real);
 		if (qty == 0)
@@ -146,6 +128,23 @@ static int oms_risk_limits(struct oms_checks *c, const struct order *o,
 		pos[n].multiplier = mult > 0 ? mult : 1;
 		n++;
 	}
+	*out = pos;
+	return n;
+}
+
+/* The portfolio limits for a prospective order: OR_NONE, or
+ * OR_RISK_LIMIT naming the first breach. */
+static int oms_risk_limits(struct oms_checks *c, const struct order *o,
+    const struct mstate_snap *ms, double now, char *why, size_t len)
+{
+	const struct engine_snap *es = engine_snapshot();
+	struct risk_position *pos;
+	struct risk_breaches br;
+	struct risk_order ro;
+	char *cause = NULL;
+	size_t n = oms_risk_book(&pos);
+	int rc, r = OR_NONE;
+
 	memset(&ro, 0, sizeof ro);
 	snprintf(ro.strategy, sizeof ro.strategy, "%s", o->strategy);
 	snprintf(ro.symbol, sizeof ro.symbol, "%s", o->symbol);
@@ -356,24 +355,13 @@ size_t oms_hedge_orders(struct order *out, size_t max)
 	struct risk_position *pos;
 	struct risk_hedge h[32];
 	struct risk_greeks g;
-	char sym[MARKET_SYMBOL_MAX], err[ORDER_REASON_MAX], *cause = NULL;
-	double qty, avg, mult, real, now;
-	size_t i, n = 0, np = oms_positions_count(), nh, k = 0;
+	char err[ORDER_REASON_MAX], *cause = NULL;
+	double now;
+	size_t i, n, nh, k = 0;
 
-	if (!c->risk.auto_hedge || np == 0)
+	if (!c->risk.auto_hedge || oms_positions_count() == 0)
 		return 0;
-	pos = xcalloc(np, sizeof *pos);
-	for (i = 0; i < np; i++) {
-		oms_position_at(i, sym, sizeof sym, &qty, &avg, &mult, &real);
-		if (qty == 0)
-			continue;
-		snprintf(pos[n].strategy, sizeof pos[n].strategy, "%s", oms_position_strategy(i));
-		snprintf(pos[n].symbol, sizeof pos[n].symbol, "%s", sym);
-		pos[n].qty = qty;
-		pos[n].avg_price = avg;
-		pos[n].multiplier = mult > 0 ? mult : 1;
-		n++;
-	}
+	n = oms_risk_book(&pos);
 	ms = mstate_snapshot(mstate_global());
 	es = engine_snapshot();
 	now = oms_market_now(NULL);

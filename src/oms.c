@@ -82,24 +82,7 @@ static struct {
 
 static pthread_mutex_t oms_life = PTHREAD_MUTEX_INITIALIZER;
 
-/* Clocks. */
-static double oms_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double oms_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Records the last error for `oms status` and logs it. */
+/* Records the last error for `engine status` (orders_error) and logs it. */
 static void oms_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void oms_error(const char *fmt, ...)
 {
@@ -243,7 +226,7 @@ static int oms_move(struct order *o, int to, const char *why)
 {
 	char *cause = NULL;
 
-	if (order_transition(o, to, oms_wall(), &cause) != 0) {
+	if (order_transition(o, to, now_wall(), &cause) != 0) {
 		oms_error("%s", cause);
 		free(cause);
 		return -1;
@@ -259,7 +242,7 @@ static void oms_place(struct order *o, int allow_killed)
 	char why[ORDER_REASON_MAX], *cause = NULL;
 	int reason;
 
-	o->created = o->updated = oms_wall();
+	o->created = o->updated = now_wall();
 	order_ids_next(&oms_g.ids, o->client_id);
 	/* The kill switch first: one atomic read before anything else. */
 	if (atomic_load(&oms_g.killed) && !(allow_killed && o->risk_reducing))
@@ -287,7 +270,7 @@ static void oms_place(struct order *o, int allow_killed)
 		oms_move(o, ORDER_REJECTED, "the kill switch is engaged");
 		return;
 	}
-	if (oms_g.bops->send(oms_g.broker, o, oms_wall(), &cause) != 0) {
+	if (oms_g.bops->send(oms_g.broker, o, now_wall(), &cause) != 0) {
 		o->reason = OR_BROKER;
 		oms_move(o, ORDER_REJECTED, cause);
 		free(cause);
@@ -419,7 +402,7 @@ static void oms_cancel_all(void)
 
 		if (order_state_final(o->state) || o->state == ORDER_CANCEL_PENDING)
 			continue;
-		if (oms_g.bops->cancel(oms_g.broker, o->client_id, oms_wall(), &cause) != 0) {
+		if (oms_g.bops->cancel(oms_g.broker, o->client_id, now_wall(), &cause) != 0) {
 			oms_error("cancel %s: %s", o->client_id, cause);
 			free(cause);
 			cause = NULL;
@@ -427,7 +410,7 @@ static void oms_cancel_all(void)
 	}
 	pthread_mutex_lock(&oms_g.lock);
 	if (oms_g.kill_mono > 0)
-		oms_g.st.kill_cancel_ms = (oms_mono() - oms_g.kill_mono) * 1e3;
+		oms_g.st.kill_cancel_ms = (now_monotonic() - oms_g.kill_mono) * 1e3;
 	pthread_mutex_unlock(&oms_g.lock);
 	for (i = 0; i < oms_g.nwork; i++) {
 		struct order *o = &oms_g.work[i];
@@ -475,7 +458,7 @@ static void oms_handle(struct oms_req *r)
 				if (w != NULL && !order_state_final(w->state)) {
 					if (w->state != ORDER_PENDING)
 						oms_move(w, ORDER_CANCEL_PENDING, "another leg was refused");
-					if (oms_g.bops->cancel(oms_g.broker, w->client_id, oms_wall(),
+					if (oms_g.bops->cancel(oms_g.broker, w->client_id, now_wall(),
 					    &cause) != 0) {
 						free(cause);
 						cause = NULL;
@@ -518,7 +501,7 @@ static void oms_handle(struct oms_req *r)
 		else if (o->state != ORDER_PENDING && oms_move(o, ORDER_CANCEL_PENDING, NULL) != 0)
 			snprintf(err, sizeof err, "order %s cannot be cancelled in state %s",
 			    r->client_id, order_state_name(o->state));
-		else if (oms_g.bops->cancel(oms_g.broker, o->client_id, oms_wall(), &cause) != 0) {
+		else if (oms_g.bops->cancel(oms_g.broker, o->client_id, now_wall(), &cause) != 0) {
 			snprintf(err, sizeof err, "%s", cause);
 			free(cause);
 		}
@@ -548,7 +531,7 @@ static void oms_handle(struct oms_req *r)
 static void oms_watch(void)
 {
 	struct feed_status fs;
-	double now = oms_wall(), pnl, limit, timeout;
+	double now = now_wall(), pnl, limit, timeout;
 	int day = market_date_from_epoch(now);
 
 	if (atomic_load(&oms_g.killed))
@@ -609,14 +592,14 @@ static void *oms_main(void *arg)
 
 		if (got == 1)
 			oms_handle(&r);
-		if (oms_g.bops->poll(oms_g.broker, &sink, oms_wall(), &cause) != 0) {
+		if (oms_g.bops->poll(oms_g.broker, &sink, now_wall(), &cause) != 0) {
 			oms_error("broker %s: %s", oms_g.bops->name, cause);
 			free(cause);
 			cause = NULL;
 		}
-		if (oms_mono() >= next_watch) {
+		if (now_monotonic() >= next_watch) {
 			oms_watch();
-			next_watch = oms_mono() + 1;
+			next_watch = now_monotonic() + 1;
 		}
 		pthread_mutex_lock(&oms_g.lock);
 		stopping = oms_g.stopping;
@@ -646,7 +629,7 @@ static void oms_difference(const char *fmt, ...)
 	buf_add_json_string(&b, msg);
 	buf_addc(&b, '}');
 	p = b.data;
-	if (store_audit_append(oms_g.db, oms_wall(), "reconcile", p, NULL, &cause) != 0) {
+	if (store_audit_append(oms_g.db, now_wall(), "reconcile", p, NULL, &cause) != 0) {
 		log_error("oms: reconcile audit: %s", cause);
 		free(cause);
 	}
@@ -752,7 +735,7 @@ static int oms_restore(char **cause)
 		if (o->state == ORDER_CANCEL_PENDING && !order_state_final(bv->state)) {
 			char *why = NULL;
 
-			if (oms_g.bops->cancel(oms_g.broker, o->client_id, oms_wall(), &why) != 0) {
+			if (oms_g.bops->cancel(oms_g.broker, o->client_id, now_wall(), &why) != 0) {
 				oms_error("cancel %s again: %s", o->client_id, why);
 				free(why);
 			}
@@ -774,7 +757,7 @@ static int oms_restore(char **cause)
 	/* Started killed: the working orders are cancelled now, as if the
 	 * switch had just been engaged. */
 	if (atomic_load(&oms_g.killed) && oms_g.nwork > 0) {
-		oms_g.kill_mono = oms_mono();
+		oms_g.kill_mono = now_monotonic();
 		oms_cancel_all();
 	}
 	/* Positions: the sum of our fills against the broker's. */
@@ -826,7 +809,7 @@ int oms_start(struct conf *conf, char **cause)
 	oms_g.day = 0;
 	oms_g.day_pnl_start = NAN;
 	oms_g.nwork = oms_g.npos = 0;
-	order_ids_init(&oms_g.ids, oms_wall());
+	order_ids_init(&oms_g.ids, now_wall());
 	if (oms_checks_init(&oms_g.checks, conf, cause) != 0)
 		goto fail;
 	if ((oms_g.db = store_open(conf, STORE_MIGRATE, cause)) == NULL)
@@ -941,8 +924,8 @@ void oms_kill(const char *reason, int flatten)
 
 	pthread_mutex_lock(&oms_g.lock);
 	if (!was) {
-		oms_g.kill_mono = oms_mono();
-		oms_g.st.kill_time = oms_wall();
+		oms_g.kill_mono = now_monotonic();
+		oms_g.st.kill_time = now_wall();
 		snprintf(oms_g.st.kill_reason, sizeof oms_g.st.kill_reason, "%s", reason);
 	}
 	oms_g.st.killed = 1;
@@ -1008,8 +991,7 @@ static int oms_submit_wait(struct oms_req *r, double timeout, struct order **out
 		free(w);
 		return -1;
 	}
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)timeout;
+	deadline_in(&until, CLOCK_REALTIME, timeout);
 	pthread_mutex_lock(&oms_g.lock);
 	while (!w->done)
 		if (pthread_cond_timedwait(&oms_g.done, &oms_g.lock, &until) != 0)

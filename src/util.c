@@ -319,6 +319,20 @@ double now_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* An absolute deadline on a clock. */
+void deadline_in(struct timespec *ts, int clk, double seconds)
+{
+	double whole = floor(seconds);
+
+	clock_gettime((clockid_t)clk, ts);
+	ts->tv_sec += (time_t)whole;
+	ts->tv_nsec += (long)((seconds - whole) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Wall clock in seconds since the epoch. */
 double now_wall(void)
 {

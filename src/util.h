@@ -53,6 +53,10 @@ int utf8_valid(const char *s, size_t n);
 double now_monotonic(void);
 /* Wall-clock time in seconds since the epoch. */
 double now_wall(void);
+/* The absolute time `seconds` (>= 0) from now on clock clk, for
+ * pthread_cond_timedwait (a condition variable set to that clock). */
+struct timespec;
+void deadline_in(struct timespec *ts, int clk, double seconds);
 
 /* Prints "qdesk: MSG" to stderr, restores the terminal through the hook the
  * console installs, and exits with status 3. */
