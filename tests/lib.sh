@@ -7,6 +7,15 @@
 : "${QDESK:?QDESK must point at the qdesk binary}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/qdesk-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Each test script has a home of its own: `make -j check` runs scripts side
+# by side, and a shared database or config would let one test's kill switch,
+# orders or config file leak into another's checks.
+HOME=$TMP/home
+XDG_CONFIG_HOME=$HOME/config
+XDG_DATA_HOME=$HOME/data
+XDG_STATE_HOME=$HOME/state
+export HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_STATE_HOME
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME"
 npass=0
 nfail=0
 
