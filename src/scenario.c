@@ -37,13 +37,16 @@
  *     (23 Mar 2020): -33.9%; VIX close 14.38 to 82.69 (16 Mar 2020,
  *     record close): x 5.75.
  *   flash2010: 6 May 2010, SPX from the previous close 1165.87 to the
- *     intraday low 1065.79: -8.6%; the VIX rose about 40% intraday (the
- *     figure of the client's brief: from the mid-20s into the high 30s).
+ *     intraday low 1065.79: -8.6%; the VIX from the previous close 24.91
+ *     to the intraday high 40.71: +63% (both extremes of the same day).
  *   lowvol2017: the 2017 calm (VIX near 9-10, record low close 9.14 on
  *     3 Nov 2017, against about 13 at the start of the year): spot +5%,
  *     vols -30% relative.
  * The moves are rounded to the precision of the brief (-40%, -34%, -9%,
- * +5%); the VIX ratios are the closing levels above.
+ * +5%); the VIX ratios are the levels above.  The 2008 and 2010 VIX levels
+ * were checked against Cboe's daily VIX history (open, high, low, close
+ * 1990-2012); the 2020 levels and the S&P 500 closes are as published and
+ * not in that file.
  */
 static const struct scenario_def scenario_defs[] = {
 	{ "crisis2008", "2008 crisis: S&P 500 -40% (12 Sep - 20 Nov 2008), VIX 25.7 -> 80.9",
@@ -52,9 +55,10 @@ static const struct scenario_def scenario_defs[] = {
 	{ "covid2020", "2020 crash: S&P 500 -34% (19 Feb - 23 Mar 2020), VIX 14.4 -> 82.7",
 	  -0.34, 82.69 / 14.38 - 1.0,
 	  "S&P 500 closes 3386.15 -> 2237.40; Cboe VIX closes 14.38 -> 82.69" },
-	{ "flash2010", "May 2010 flash crash: S&P 500 -9% intraday (6 May 2010), VIX +40%",
-	  -0.09, 0.40,
-	  "S&P 500 1165.87 (5 May close) -> 1065.79 (6 May intraday low); VIX about +40% intraday" },
+	{ "flash2010", "May 2010 flash crash: S&P 500 -9% intraday (6 May 2010), VIX 24.9 -> 40.7",
+	  -0.09, 40.71 / 24.91 - 1.0,
+	  "S&P 500 1165.87 (5 May close) -> 1065.79 (6 May intraday low); Cboe VIX 24.91 (5 May close) "
+	  "-> 40.71 (6 May intraday high)" },
 	{ "lowvol2017", "2017 low volatility: S&P 500 +5%, vols -30% (VIX near 9-10)",
 	  0.05, -0.30,
 	  "Cboe VIX record low close 9.14 (3 Nov 2017) against about 13 in January 2017" },

@@ -762,7 +762,8 @@ START_TEST(test_scenario_named)
 	ck_assert_double_eq_tol(1 + d->vol_shock, 82.69 / 14.38, 1e-12);
 	d = scenario_find("flash2010");
 	ck_assert_double_eq_tol(d->index_move, 1065.79 / 1165.87 - 1, 0.005);
-	ck_assert_double_eq_tol(d->vol_shock, 0.40, 1e-12);
+	/* Cboe VIX: 24.91 close on 5 May 2010, 40.71 intraday high on 6 May */
+	ck_assert_double_eq_tol(1 + d->vol_shock, 40.71 / 24.91, 1e-12);
 	d = scenario_find("lowvol2017");
 	ck_assert_double_eq_tol(d->index_move, 0.05, 1e-12);
 	ck_assert_double_eq_tol(d->vol_shock, -0.30, 1e-12);
