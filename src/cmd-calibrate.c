@@ -93,15 +93,35 @@ void cmd_calib_records(struct out *o, const struct calib_result *r)
 	out_end(o);
 }
 
+/* What a calibration command's progress reports name. */
+struct cmd_calib_progress {
+	struct cmd_ctx *ctx;
+	enum calib_model model;
+	const char *symbol;
+};
+
+/* engine_calibrate's progress callback: reports "k of n done" and stops
+ * waiting when the trader cancels. */
+static int cmd_calibrate_progress(void *arg, size_t done, size_t n)
+{
+	struct cmd_calib_progress *p = arg;
+
+	cmd_progress(p->ctx, "calibrate %s %s: %zu of %zu done", calib_model_name(p->model),
+	    p->symbol, done, n);
+	return cmd_cancelled(p->ctx);
+}
+
 /* calibrate MODEL SYMBOL|all through the engine. */
 int cmd_calibrate_engine(struct cmd_ctx *ctx, enum calib_model model, const char *symbol)
 {
 	struct calib_result *r = NULL;
+	struct cmd_calib_progress prog = { ctx, model, symbol };
 	char *cause = NULL;
 	size_t i, n = 0, failed = 0;
 	double timeout = conf_get_double(ctx->qd->conf, "engine.calibrate_timeout");
 
-	if (engine_calibrate(ctx->qd->conf, model, symbol, timeout, &r, &n, &cause) != 0) {
+	if (engine_calibrate(ctx->qd->conf, model, symbol, timeout, cmd_calibrate_progress, &prog,
+	    &r, &n, &cause) != 0) {
 		cmd_error(ctx, "calibrate %s: %s", calib_model_name(model), cause);
 		free(cause);
 		return -1;

@@ -178,19 +178,11 @@ static int cmd_kill_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (oms_running())
 		oms_kill(why, cmd_arg_has(a, "flatten"));
 	else {
-		struct store *s = store_open(ctx->qd->conf, STORE_MIGRATE, &cause);
-
-		if (s == NULL || store_meta_set(s, "kill_switch", "1", &cause) != 0 ||
-		    store_meta_set(s, "kill_reason", why, &cause) != 0 ||
-		    store_audit_append(s, (double)time(NULL), "kill", "{\"event\":\"engage\",\"engine\":\"stopped\"}",
-		    NULL, &cause) != 0) {
+		if (oms_kill_stored(ctx->qd->conf, why, &cause) != 0) {
 			cmd_error(ctx, "kill: %s", cause);
 			free(cause);
-			if (s != NULL)
-				store_close(s);
 			return -1;
 		}
-		store_close(s);
 		if (cmd_arg_has(a, "flatten"))
 			return cmd_error(ctx, "kill: engaged, but --flatten needs the engine "
 			    "running (engine start, then flatten)");

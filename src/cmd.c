@@ -288,6 +288,28 @@ void cmd_report_error(struct qd *qd, struct out *out, const char *file, int line
 	free(msg);
 }
 
+/* A slow command's progress: to the session's hook, or the log. */
+void cmd_progress(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (ctx->qd->progress != NULL)
+		ctx->qd->progress(ctx->qd->progress_arg, msg);
+	else
+		log_debug("%s", msg);
+	free(msg);
+}
+
+/* 1 when the running command was asked to stop. */
+int cmd_cancelled(const struct cmd_ctx *ctx)
+{
+	return ctx->qd->cancel != 0;
+}
+
 /* Reports the error recorded in a command context. */
 static void cmd_report(struct cmd_ctx *ctx)
 {

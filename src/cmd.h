@@ -92,6 +92,14 @@ int cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((fo
 /* The one path by which errors reach the user (status line or stderr). */
 void cmd_report_error(struct qd *qd, struct out *out, const char *file, int line,
     const char *cause, int status);
+/* Reports the progress of a slow command ("calibrate heston all: 3 of 6
+ * done"): the console shows the last report beside the running command
+ * while it runs; elsewhere it goes to the log at debug level. */
+void cmd_progress(struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 1 when the trader asked the running command to stop (Ctrl-C in the
+ * console): a command that waits checks it and returns early, saying
+ * what goes on without it. */
+int cmd_cancelled(const struct cmd_ctx *ctx);
 /* Writes the usage line of an entry into a new string. */
 char *cmd_usage(const struct cmd_entry *e);
 

@@ -484,13 +484,15 @@ void engine_schedule(const struct mstate_snap *ms, double market_time, double no
 
 /* Calibrates on command (engine.h). */
 int engine_calibrate(struct conf *conf, enum calib_model model, const char *symbol,
-    double timeout, struct calib_result **out, size_t *n, char **cause)
+    double timeout, int (*progress)(void *arg, size_t done, size_t n), void *arg,
+    struct calib_result **out, size_t *n, char **cause)
 {
 	char syms[ENGINE_UNIVERSE_MAX][MARKET_SYMBOL_MAX];
 	struct engine_wait *w;
-	struct timespec until;
+	struct timespec until, tick;
 	size_t i, k = 0;
-	int running, last;
+	int running, last, stopped = 0;
+	double end;
 
 	*out = NULL;
 	*n = 0;
@@ -539,8 +541,16 @@ int engine_calibrate(struct conf *conf, enum calib_model model, const char *symb
 	*out = xcalloc(k, sizeof **out);
 	*n = k;
 	if (!running) {
-		for (i = 0; i < k; i++)
+		for (i = 0; i < k && !stopped; i++) {
 			engine_calibrate_one(model, syms[i], "command", &(*out)[i]);
+			stopped = progress != NULL && progress(arg, i + 1, k) != 0;
+		}
+		for (; i < k; i++) {
+			(*out)[i].model = model;
+			snprintf((*out)[i].symbol, MARKET_SYMBOL_MAX, "%s", syms[i]);
+			(*out)[i].status = CALIB_FAILED;
+			snprintf((*out)[i].alert, CALIB_ALERT_MAX, "not calibrated: stopped before it");
+		}
 		return 0;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -570,19 +580,40 @@ int engine_calibrate(struct conf *conf, enum calib_model model, const char *symb
 			pthread_mutex_unlock(&engine_g.lock);
 		}
 	}
-	deadline_in(&until, CLOCK_MONOTONIC, timeout);
+	/* Wait in ticks of at most 0.2 s: each tick, or each result, gives
+	 * the progress callback its turn (outside the lock) to report or stop. */
+	end = now_monotonic() + timeout;
 	pthread_mutex_lock(&engine_g.lock);
-	while (w->done < w->n)
-		if (pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until) != 0)
+	while (w->done < w->n && !stopped) {
+		double left = end - now_monotonic();
+
+		if (left <= 0)
 			break;
+		deadline_in(&until, CLOCK_MONOTONIC, left);
+		deadline_in(&tick, CLOCK_MONOTONIC, left < 0.2 ? left : 0.2);
+		pthread_cond_timedwait(&engine_g.wake, &engine_g.lock,
+		    progress != NULL ? &tick : &until);
+		if (progress != NULL) {
+			size_t done = w->done;
+
+			pthread_mutex_unlock(&engine_g.lock);
+			stopped = progress(arg, done, k) != 0;
+			pthread_mutex_lock(&engine_g.lock);
+		}
+	}
 	for (i = 0; i < k; i++) {
 		(*out)[i] = w->res[i];
 		if ((*out)[i].symbol[0] == '\0') {
 			(*out)[i].model = model;
 			snprintf((*out)[i].symbol, MARKET_SYMBOL_MAX, "%s", syms[i]);
 			(*out)[i].status = CALIB_FAILED;
-			snprintf((*out)[i].alert, CALIB_ALERT_MAX, "no result within %g s (still "
-			    "running; see `calibrations`)", timeout);
+			if (stopped)
+				snprintf((*out)[i].alert, CALIB_ALERT_MAX, "still running: the wait "
+				    "was stopped (the result is stored when it comes; see "
+				    "`calibrations`)");
+			else
+				snprintf((*out)[i].alert, CALIB_ALERT_MAX, "no result within %g s "
+				    "(still running; see `calibrations`)", timeout);
 		}
 	}
 	last = --w->refs == 0;

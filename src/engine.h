@@ -96,9 +96,15 @@ const struct engine_alert *engine_snap_alerts(const struct engine_snap *s, size_
  * be captured or timed out are reported in *out with status CALIB_FAILED
  * and the reason in alert.  0, or -1 with cause (unknown symbol, empty
  * universe).
+ * progress (or NULL) is called from the calling thread, without locks,
+ * after each calibration that finishes and at least every 0.2 s with
+ * (done, n); when it returns non-zero the wait ends at once: what has not
+ * finished keeps running on the pool (stored when done) and is reported
+ * as CALIB_FAILED "still running".
  */
 int engine_calibrate(struct conf *conf, enum calib_model model, const char *symbol,
-    double timeout, struct calib_result **out, size_t *n, char **cause);
+    double timeout, int (*progress)(void *arg, size_t done, size_t n), void *arg,
+    struct calib_result **out, size_t *n, char **cause);
 
 /* A trader's decision on a pending signal: approve (APPROVED, handed to
  * the OMS by the caller) or reject (REJECTED with reason); recorded in the

@@ -58,6 +58,10 @@ void oms_get_status(struct oms_status *st);
 /* The kill switch (any thread; never blocks on the OMS). */
 void oms_kill(const char *reason, int flatten);
 int oms_killed(void);
+/* Engages it in the store when no OMS runs (the next one starts killed):
+ * the `kill` command's and the kill key's path with the engine stopped.
+ * 0, or -1 with cause (the store cannot be opened or written). */
+int oms_kill_stored(struct conf *conf, const char *why, char **cause);
 /* Releases it; 0, or -1 with cause (not engaged, OMS not running). */
 int oms_resume(const char *user, char **cause);
 

@@ -18,12 +18,21 @@ struct qd {
 	int json;
 	int quiet;
 	int keep_going;         /* -b: continue after a failed command */
-	int quit;               /* set by `quit`: stop reading commands */
+	/* set by `quit`: stop reading commands (atomic: in the console the
+	 * command thread sets it and the UI thread reads it) */
+	_Atomic int quit;
 	int source_depth;       /* nesting of `source` */
 	int console;            /* the console owns the terminal */
 	/* Where errors go: the console installs its status-line writer here;
 	 * NULL means stderr. */
 	void (*report)(struct qd *qd, const char *msg);
+	/* Where a slow command's progress reports go (cmd_progress): the
+	 * command queue installs its hook; NULL means the log only. */
+	void (*progress)(void *arg, const char *msg);
+	void *progress_arg;
+	/* Set when the trader asks the running command to stop (Ctrl-C in
+	 * the console); read through cmd_cancelled(). */
+	_Atomic int cancel;
 };
 
 /* Prepares a session with the default configuration writing to stdout. */

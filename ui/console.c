@@ -8,9 +8,15 @@
  * callback interface: curses reads each key, hands it to readline through
  * rl_getc_function, and readline's line buffer is drawn by our own
  * redisplay function, so readline never writes to the terminal itself.
- * Command output is captured through the session's out sink into a
- * scrollback ring; errors arrive through qd->report and show on the
- * message line.  The screen is redrawn at ui.refresh_hz with one
+ * Commands do not run here: each line (typed, from a panel key, or -x
+ * FILE) is queued on the command queue (src/cmdq.c), whose own thread
+ * runs them in order, so a slow calibration never freezes the screen or
+ * the kill key.  Their output (the session's out sink) and errors
+ * (qd->report) are called on that thread and only copied into an inbox
+ * under a lock; each frame moves the inbox into the scrollback ring, or
+ * into the help view for `help`, and shows on the message line what runs,
+ * for how long and its last progress report.  Ctrl-C asks the running
+ * command to stop and drops the waiting ones.  The screen is redrawn at ui.refresh_hz with one
  * doupdate() per frame; SIGWINCH is handled by curses (KEY_RESIZE).
  * stderr is redirected to the log while curses is up, because libraries
  * may write there.
@@ -32,6 +38,7 @@
 #include <curses.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <signal.h>
@@ -41,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdq.h"
 #include "complete.h"
 #include "conf.h"
 #include "layout.h"
@@ -53,6 +61,16 @@
 #include "util.h"
 
 #define UI_SCROLLBACK 4000
+#define UI_QUEUE_MAX 64         /* command lines that may wait */
+
+/* Where a queued command's output goes. */
+enum { UI_TAG_OUTPUT, UI_TAG_HELP };
+
+/* A line from the command thread, waiting for the next frame. */
+struct ui_inline {
+	char *text;
+	int tag;
+};
 
 struct ui {
 	struct qd *qd;
@@ -72,6 +90,17 @@ struct ui {
 	int dirty;
 	char *history;
 	int saved_stderr;
+	struct cmdq *q;                 /* runs the commands, off this thread */
+	struct cmdq_status run;         /* its state at this frame */
+	/* what the command thread sends, under inbox_lock */
+	pthread_mutex_t inbox_lock;
+	struct ui_inline *inbox;
+	int ninbox, capinbox;
+	char *inbox_message;
+	/* the help view: `help` output over the panels */
+	char **help;
+	int nhelp, caphelp, help_open, help_h;
+	struct widget_text help_view;
 };
 
 static struct ui *ui_current;   /* readline's callbacks carry no argument */
@@ -94,23 +123,127 @@ static void ui_add_line(struct ui *u, const char *line)
 	u->dirty = 1;
 }
 
-/* The out sink's writer: command output goes to the ring. */
+/* The out sink's writer, called on the command thread: the line waits in
+ * the inbox for the next frame, tagged with where it goes. */
 static void ui_out_write(void *arg, const char *line)
 {
-	ui_add_line(arg, line);
+	struct ui *u = arg;
+	int tag = u->q != NULL ? cmdq_tag(u->q) : -1;
+
+	pthread_mutex_lock(&u->inbox_lock);
+	if (u->ninbox == u->capinbox) {
+		u->capinbox = u->capinbox ? 2 * u->capinbox : 64;
+		u->inbox = xrealloc(u->inbox, (size_t)u->capinbox * sizeof *u->inbox);
+	}
+	u->inbox[u->ninbox].text = xstrdup(line);
+	u->inbox[u->ninbox++].tag = tag == UI_TAG_HELP ? UI_TAG_HELP : UI_TAG_OUTPUT;
+	pthread_mutex_unlock(&u->inbox_lock);
 }
 
-/* The session's error path: shown on the message line and in the ring. */
+/* The session's error path (the command thread): the message line at the
+ * next frame. */
 static void ui_report(struct qd *qd, const char *msg)
 {
 	struct ui *u = ui_current;
 
 	(void)qd;
+	log_warn("%s", msg);
+	pthread_mutex_lock(&u->inbox_lock);
+	free(u->inbox_message);
+	u->inbox_message = xstrdup(msg);
+	pthread_mutex_unlock(&u->inbox_lock);
+}
+
+/* Frees what the inbox still holds once the command thread is gone. */
+static void ui_inbox_drain_free(struct ui *u)
+{
+	int i;
+
+	for (i = 0; i < u->ninbox; i++)
+		free(u->inbox[i].text);
+	free(u->inbox);
+	u->inbox = NULL;
+	u->ninbox = u->capinbox = 0;
+	free(u->inbox_message);
+	u->inbox_message = NULL;
+}
+
+/* Shows an error on the message line (the UI thread's own errors). */
+static void ui_message(struct ui *u, const char *msg, int error)
+{
 	free(u->message);
 	u->message = xstrdup(msg);
-	u->message_error = 1;
-	log_warn("%s", msg);
+	u->message_error = error;
 	u->dirty = 1;
+}
+
+/* Appends a line to the help view. */
+static void ui_help_add(struct ui *u, const char *line)
+{
+	if (u->nhelp == u->caphelp) {
+		u->caphelp = u->caphelp ? 2 * u->caphelp : 128;
+		u->help = xrealloc(u->help, (size_t)u->caphelp * sizeof *u->help);
+	}
+	u->help[u->nhelp++] = xstrdup(line);
+}
+
+/* Empties the help view. */
+static void ui_help_clear(struct ui *u)
+{
+	int i;
+
+	for (i = 0; i < u->nhelp; i++)
+		free(u->help[i]);
+	u->nhelp = 0;
+	widget_text_init(&u->help_view);
+	u->help_view.follow = 0;        /* a help text is read from its top */
+}
+
+/* A help line by number (widget_text's callback). */
+static const char *ui_help_line(void *arg, unsigned long seq)
+{
+	struct ui *u = arg;
+
+	return seq < (unsigned long)u->nhelp ? u->help[seq] : NULL;
+}
+
+/* Moves what the command thread sent into the ring, the help view and
+ * the message line; notes a finished command. */
+static void ui_inbox_drain(struct ui *u)
+{
+	struct ui_inline *in;
+	char *msg;
+	int i, n;
+	unsigned long done = u->run.done;
+
+	pthread_mutex_lock(&u->inbox_lock);
+	in = u->inbox;
+	n = u->ninbox;
+	msg = u->inbox_message;
+	u->inbox = NULL;
+	u->ninbox = u->capinbox = 0;
+	u->inbox_message = NULL;
+	pthread_mutex_unlock(&u->inbox_lock);
+	for (i = 0; i < n; i++) {
+		if (in[i].tag == UI_TAG_HELP) {
+			ui_help_add(u, in[i].text);
+			u->help_open = 1;
+		} else
+			ui_add_line(u, in[i].text);
+		free(in[i].text);
+	}
+	free(in);
+	if (msg != NULL) {
+		ui_add_line(u, msg);
+		free(u->message);
+		u->message = msg;
+		u->message_error = 1;
+	}
+	cmdq_status(u->q, &u->run);
+	if (u->run.done != done)
+		ui_data_invalidate(&u->ctx);    /* a command may have changed orders */
+	if (n > 0 || msg != NULL || u->run.busy)
+		u->dirty = 1;
 }
 
 /* An output line by sequence number (widget_text's callback). */
@@ -142,7 +275,20 @@ static void ui_draw_prompt(struct ui *u)
 
 	move(LINES - 2, 0);
 	clrtoeol();
-	if (u->message != NULL) {
+	if (u->run.busy) {
+		/* what runs, for how long, its progress: the screen is alive */
+		char buf[CMDQ_LINE_MAX + CMDQ_PROGRESS_MAX + 96];
+
+		snprintf(buf, sizeof buf, "[%.1fs] %s%s%s%s", u->run.elapsed, u->run.line,
+		    u->run.progress[0] ? " -- " : "", u->run.progress,
+		    u->run.cancelling ? " -- stopping" : " -- Ctrl-C stops");
+		if (u->run.queued > 0)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " (%d queued)",
+			    u->run.queued);
+		attrset(theme_attr(UI_ALERT));
+		addnstr(buf, COLS);
+		attrset(A_NORMAL);
+	} else if (u->message != NULL) {
 		if (u->message_error)
 			attron(A_BOLD);
 		addnstr(u->message, COLS);
@@ -179,7 +325,19 @@ static void ui_compose(struct ui *u)
 
 	erase();
 	layout_draw_status(&u->ctx, 0, COLS);
-	if (avail > 0) {
+	if (avail > 0 && u->help_open) {
+		/* the help view over the panels and the output */
+		struct ui_rect r = { 2, 0, avail - 1, COLS };
+
+		attrset(theme_attr(UI_TITLE));
+		mvhline(1, 0, ' ', COLS);
+		mvaddnstr(1, 0, "help -- Up/Down PgUp/PgDn Home/End scroll, q or Esc closes "
+		    "(F12 / Ctrl-\\ still kills)", COLS);
+		attrset(A_NORMAL);
+		u->help_h = r.h;
+		widget_text_draw(stdscr, r, &u->help_view, 0, (unsigned long)u->nhelp,
+		    ui_help_line, u, NULL);
+	} else if (avail > 0) {
 		if (u->expanded) {
 			/* the output over the panels: only the tab line stays */
 			scr.h = 1;
@@ -237,19 +395,37 @@ static int ui_rl_input_available(void)
 	return ui_current->has_key;
 }
 
-/* Runs a command line through the command table, echoing it to the
- * output pane. */
+/* 1 when a line asks for help (`help ...` or `? ...`): its output opens
+ * the help view. */
+static int ui_line_is_help(const char *line)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t;");
+	return (n == 4 && strncmp(line, "help", 4) == 0) || (n == 1 && line[0] == '?');
+}
+
+/* Queues a command line for the command thread, echoing it to the output
+ * pane; a full queue is said on the message line. */
 static void ui_run(struct ui *u, const char *line)
 {
-	char *echo = xasprintf("> %s", line);
+	char *echo = xasprintf("> %s", line), *cause = NULL;
+	int help = ui_line_is_help(line);
 
 	ui_add_line(u, echo);
 	free(echo);
 	free(u->message);
 	u->message = NULL;
 	u->view.follow = 1;
-	qd_run_line(u->qd, line, NULL, 0);
-	ui_data_invalidate(&u->ctx);
+	if (help)
+		ui_help_clear(u);
+	else
+		u->help_open = 0;
+	if (cmdq_push(u->q, line, help ? UI_TAG_HELP : UI_TAG_OUTPUT, NULL, &cause) != 0) {
+		ui_message(u, cause, 1);
+		free(cause);
+	}
 }
 
 /* The layout's hook to run a command (a panel key such as approve). */
@@ -299,24 +475,81 @@ static void ui_feed_seq(struct ui *u, const char *s)
  * the `kill` command (persisted) when no OMS runs. */
 static void ui_kill(struct ui *u, const char *why)
 {
+	char *cause = NULL;
+
 	if (oms_running())
 		oms_kill(why, 0);
 	else {
-		ui_run(u, "kill");
+		/* No order manager: persisted here and now, never behind a
+		 * command that is running. */
 		u->ctx.killed_local = 1;
-		u->expanded = 0;
+		if (oms_kill_stored(u->qd->conf, why, &cause) != 0) {
+			char *msg = xasprintf("KILL SWITCH ENGAGED for this session, but not "
+			    "saved: %s", cause);
+
+			log_error("%s", msg);
+			ui_message(u, msg, 1);
+			free(msg);
+			free(cause);
+			return;
+		}
 	}
 	log_warn("kill switch engaged by the console (%s)", why);
-	free(u->message);
-	u->message = xstrdup("KILL SWITCH ENGAGED -- no order is sent; `resume --yes` releases it");
-	u->message_error = 1;
-	u->dirty = 1;
+	ui_message(u, "KILL SWITCH ENGAGED -- no order is sent; `resume --yes` releases it", 1);
 }
 
 /* 1 when readline's line is empty (keys then drive the panels). */
 static int ui_line_empty(void)
 {
 	return rl_line_buffer == NULL || rl_end == 0;
+}
+
+/* The help view's keys; 1 when the key was one of them. */
+static int ui_help_key(struct ui *u, int ch)
+{
+	int page = u->help_h > 2 ? u->help_h - 1 : 1;
+	long d;
+
+	switch (ch) {
+	case KEY_UP: d = -1; break;
+	case KEY_DOWN: d = 1; break;
+	case KEY_PPAGE: d = -page; break;
+	case KEY_NPAGE: d = page; break;
+	case ' ': if (!ui_line_empty()) return 0; d = page; break;
+	case KEY_HOME: d = -(long)u->nhelp; break;
+	case KEY_END: d = u->nhelp; break;
+	case 27:
+		u->help_open = 0;
+		return 1;
+	case 'q':
+		if (!ui_line_empty())
+			return 0;
+		u->help_open = 0;
+		return 1;
+	default:
+		return 0;
+	}
+	widget_text_scroll(&u->help_view, d, 0, (unsigned long)u->nhelp, u->help_h);
+	return 1;
+}
+
+/* Ctrl-C: stops the running command and drops the waiting ones, or,
+ * with nothing running, abandons the line being typed. */
+static void ui_interrupt(struct ui *u)
+{
+	cmdq_status(u->q, &u->run);
+	if (u->run.busy || u->run.queued > 0) {
+		int dropped = cmdq_cancel(u->q);
+		char *msg = xasprintf("asked '%s' to stop%s", u->run.busy ? u->run.line : "",
+		    dropped > 0 ? "; the commands waiting were dropped" : "");
+
+		ui_message(u, msg, 0);
+		free(msg);
+		return;
+	}
+	rl_replace_line("", 0);
+	rl_point = 0;
+	u->dirty = 1;
 }
 
 /* Handles one key from curses. */
@@ -327,7 +560,16 @@ static void ui_key(struct ui *u, int ch)
 		ui_kill(u, "kill key");
 		return;
 	}
+	if (ch == 3) {
+		ui_interrupt(u);
+		return;
+	}
+	if (u->help_open && ui_help_key(u, ch)) {
+		u->dirty = 1;
+		return;
+	}
 	if (ch >= KEY_F(1) && ch < KEY_F(1) + UI_NSCREENS) {
+		u->help_open = 0;
 		u->ctx.screen = ch - KEY_F(1);
 		u->ctx.focus = -1;
 		u->ctx.show_hint = 0;
@@ -537,10 +779,13 @@ int ui_console_run(struct qd *qd, const char *startup)
 	u.ctx.run = ui_run_hook;
 	u.ctx.run_arg = &u;
 	u.ctx.show_hint = 1;
+	u.ctx.focus = -1;       /* the keys start on the command line */
 	widget_text_init(&u.view);
 	widget_text_init(&u.ctx.log_view);
 	widget_text_init(&u.ctx.alert_view);
 	ui_data_init(&u.ctx);
+	widget_text_init(&u.help_view);
+	pthread_mutex_init(&u.inbox_lock, NULL);
 	ui_current = &u;
 	setlocale(LC_ALL, "");
 	/* Characters from the locale (UTF-8 or not), but numbers always with a
@@ -551,6 +796,12 @@ int ui_console_run(struct qd *qd, const char *startup)
 	qd->out.json = saved_out.json;
 	qd->report = ui_report;
 	qd->console = 1;
+	{
+		char *cause = NULL;
+
+		if ((u.q = cmdq_new(qd, UI_QUEUE_MAX, &cause)) == NULL)
+			fatal("console: %s", cause);
+	}
 	log_set_console(1);
 	ui_hide_stderr(&u);
 	if (initscr() == NULL)
@@ -582,13 +833,22 @@ int ui_console_run(struct qd *qd, const char *startup)
 	ui_add_line(&u, "qdesk console -- type 'help' for commands, 'quit' to leave; "
 	    "F1..F6 (or 1..6) screens, Tab focus.");
 	ui_add_line(&u, "F12 / Ctrl-\\ : KILL -- stops all trading at once (help kill).");
-	if (startup != NULL)
-		qd_run_file(qd, startup);
+	if (startup != NULL) {
+		char *cause = NULL, *echo = xasprintf("> source %s", startup);
+
+		ui_add_line(&u, echo);
+		free(echo);
+		if (cmdq_push_file(u.q, startup, UI_TAG_OUTPUT, NULL, &cause) != 0) {
+			ui_message(&u, cause, 1);
+			free(cause);
+		}
+	}
 	u.dirty = 1;
 	while (!qd->quit) {
 		int ch = getch(), nkeys = 0;
 
-		ui_data_frame(&u.ctx, (double)time(NULL));
+		ui_inbox_drain(&u);
+		ui_data_frame(&u.ctx, now_wall());
 		panel_log_poll(&u.ctx);
 		/* Every key waiting is handled before the frame is drawn. */
 		while (ch != ERR && !qd->quit) {
@@ -615,6 +875,20 @@ int ui_console_run(struct qd *qd, const char *startup)
 		ui_draw(&u);
 		ui_data_release(&u.ctx);
 	}
+	cmdq_status(u.q, &u.run);
+	if (u.run.busy) {
+		/* say what the exit waits for (a command that honours Ctrl-C
+		 * stops at once) */
+		char *msg = xasprintf("leaving: waiting for '%s' to stop", u.run.line);
+
+		ui_message(&u, msg, 0);
+		free(msg);
+		u.run.busy = 0;
+		ui_draw(&u);
+	}
+	cmdq_free(u.q);
+	u.q = NULL;
+	ui_inbox_drain_free(&u);
 	rl_callback_handler_remove();
 	complete_free();
 	if (u.history != NULL)
@@ -636,6 +910,9 @@ int ui_console_run(struct qd *qd, const char *startup)
 		free(u.lines[(u.head + i) % UI_SCROLLBACK]);
 	free(u.message);
 	free(u.history);
+	ui_help_clear(&u);
+	free(u.help);
+	pthread_mutex_destroy(&u.inbox_lock);
 	ui_current = NULL;
 	return 0;
 }

@@ -254,7 +254,7 @@ void panel_surface_heatmap_draw(struct ui_ctx *c, struct ui_rect r, int focused)
 	h = calib_book_find(c->d.book, CALIB_HESTON, ch->underlying);
 	if (h != NULL)
 		snprintf(age, sizeof age, "heston %.0fbp %.0fs ago", h->rmse_iv_bp,
-		    c->d.now - h->wall_time);
+		    fmax(0, c->d.now - h->wall_time));  /* clocks a hair apart */
 	else
 		snprintf(age, sizeof age, "no heston fit");
 	snprintf(title, sizeof title, "%s spot %.2f  %s  (%s)  u:next m:mode h/l:expiry",
