@@ -73,17 +73,61 @@ static const struct option_chain *surf_chain(struct ui_ctx *c)
 	return mstate_snap_chain_at(c->d.msnap, (size_t)c->und_sel);
 }
 
-/* Heston implied vol at (F, K, T); NaN when it cannot be had. */
-static double surf_heston_iv(const heston_params *p, double F, double K, double T)
-{
-	double price;
-	int call = K >= F;
 
+#define SURF_NMAX (SURF_MAX_K * SURF_MAX_EXP > SURF_CURVE ? SURF_MAX_K * SURF_MAX_EXP : SURF_CURVE)
+
+/* Heston implied vols of n options (maturity T[i] years, forward F[i],
+ * strike K[i]) in one surface call, so that the characteristic function
+ * is shared by the strikes of each maturity (an option at a time cost the
+ * first frame after a new chain several milliseconds).  Forward prices:
+ * r = 0 and the dividend yield that puts each forward where the chain has
+ * it.  NaN where a price or vol cannot be had. */
+static void surf_heston_ivs(const heston_params *p, size_t n, const double *T,
+    const double *F, const double *K, double *iv)
+{
+	static double r[SURF_NMAX], q[SURF_NMAX], price[SURF_NMAX];
+	static int type[SURF_NMAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		iv[i] = NAN;
+		r[i] = 0;
+		q[i] = T[i] > 0 && F[i] > 0 ? -log(F[i] / F[0]) / T[i] : 0;
+		type[i] = K[i] >= F[i] ? HESTON_CALL : HESTON_PUT;
+	}
+	if (n == 0 || n > SURF_NMAX || !(F[0] > 0))
+		return;
 	if (surf.hw == NULL && (surf.hw = heston_workspace_alloc(HESTON_DEFAULT_NODES)) == NULL)
-		return NAN;
-	if (heston_price(p, F, T, K, 0, 0, call ? HESTON_CALL : HESTON_PUT, &price, surf.hw) != QM_OK)
-		return NAN;
-	return hbs_implied_vol(price, F, K, T, call, 0.2);
+		return;
+	if (heston_price_surface(p, F[0], n, T, K, r, q, type, price, surf.hw) != QM_OK)
+		return;
+	for (i = 0; i < n; i++)
+		iv[i] = hbs_implied_vol(price[i], F[i], K[i], T[i], type[i] == HESTON_CALL, 0.2);
+}
+
+/* The Heston vols of every cell that has a market vol. */
+static void surf_heston_grid(const heston_params *p)
+{
+	static double T[SURF_NMAX], F[SURF_NMAX], K[SURF_NMAX], iv[SURF_NMAX];
+	static int cell[SURF_NMAX];
+	size_t n = 0, i;
+	int e, k;
+
+	for (e = 0; e < surf.nexp; e++) {
+		if (!(surf.T[e] > 0) || !(surf.F[e] > 0))
+			continue;
+		for (k = 0; k < surf.nk; k++) {
+			if (!isfinite(surf.iv[0][k * surf.nexp + e]))
+				continue;
+			T[n] = surf.T[e];
+			F[n] = surf.F[e];
+			K[n] = surf.K[k];
+			cell[n++] = k * surf.nexp + e;
+		}
+	}
+	surf_heston_ivs(p, n, T, F, K, iv);
+	for (i = 0; i < n; i++)
+		surf.iv[1][cell[i]] = iv[i];
 }
 
 /* The SABR slice of an expiry or NULL. */
@@ -192,14 +236,13 @@ static void surf_update(struct ui_ctx *c, const struct option_chain *ch)
 
 			if (!isfinite(surf.iv[0][k * surf.nexp + e]))
 				continue;       /* model vols where the market has one */
-			if (h != NULL && surf.T[e] > 0)
-				surf.iv[1][k * surf.nexp + e] = surf_heston_iv(&h->heston, surf.F[e],
-				    surf.K[k], surf.T[e]);
 			if (sl != NULL && sabr_vol(SABR_HAGAN, &sl->p, sl->forward, surf.K[k], sl->T,
 			    &v) == QM_OK)
 				surf.iv[2][k * surf.nexp + e] = v;
 		}
 	}
+	if (h != NULL)
+		surf_heston_grid(&h->heston);
 	surf.valid = 1;
 }
 
@@ -339,11 +382,21 @@ void panel_surface_smile_draw(struct ui_ctx *c, struct ui_rect r, int focused)
 			double K = surf.np > 1 ? lo + (hi - lo) * k / (SURF_CURVE - 1) : NAN, v;
 
 			surf.ck[k] = K;
-			surf.ch[k] = h != NULL && isfinite(K) ?
-			    100 * surf_heston_iv(&h->heston, surf.F[e], K, surf.T[e]) : NAN;
+			surf.ch[k] = NAN;
 			surf.cs[k] = sl != NULL && isfinite(K) &&
 			    sabr_vol(SABR_HAGAN, &sl->p, sl->forward, K, sl->T, &v) == QM_OK ?
 			    100 * v : NAN;
+		}
+		if (h != NULL && surf.np > 1 && surf.T[e] > 0) {
+			double T[SURF_CURVE], F[SURF_CURVE];
+
+			for (k = 0; k < SURF_CURVE; k++) {
+				T[k] = surf.T[e];
+				F[k] = surf.F[e];
+			}
+			surf_heston_ivs(&h->heston, SURF_CURVE, T, F, surf.ck, surf.ch);
+			for (k = 0; k < SURF_CURVE; k++)
+				surf.ch[k] *= 100;
 		}
 		surf.smile_exp = e;
 	}

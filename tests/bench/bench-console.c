@@ -12,6 +12,14 @@
  * of the steady frames (the store and Greeks read once a second fall in
  * some of them).
  *
+ * Then the frame rate held while four calibrations run (issue 8): four
+ * threads each ask the engine for `calibrate heston all` over and over
+ * (the pool's workers busy all the time, as when a trader recalibrates the
+ * universe), while this thread runs the console's loop: a frame, then a
+ * wait for the next tick of ui.refresh_hz (10 Hz) -- the frames per second
+ * achieved and the worst gap between two frames; and the same loop
+ * without the wait, the frames per second there is room for.
+ *
  * Usage: bench-console [FRAMES]   (default 200 per screen)
  */
 #include "config.h"
@@ -19,6 +27,7 @@
 #include <curses.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +65,35 @@ static int bench_ready(void)
 	ok = have[CALIB_HESTON] && have[CALIB_SABR] && have[CALIB_OU] && nsig > 0;
 	engine_snap_release(s);
 	return ok;
+}
+
+#define BENCH_CALIBRATORS 4
+#define BENCH_LOAD_SECONDS 5.0
+
+static volatile int bench_stop;         /* the calibrating threads stop */
+static unsigned long bench_fits[BENCH_CALIBRATORS];
+
+/* A calibrating thread: calibrate heston all, again and again. */
+static void *bench_calibrator(void *arg)
+{
+	struct conf *conf = ((void **)arg)[0];
+	unsigned long *fits = ((void **)arg)[1];
+
+	while (!bench_stop) {
+		struct calib_result *r = NULL;
+		char *cause = NULL;
+		size_t n = 0;
+
+		if (engine_calibrate(conf, CALIB_HESTON, "all", 60, NULL, NULL, &r, &n,
+		    &cause) != 0) {
+			free(cause);
+			usleep(10000);
+			continue;
+		}
+		*fits += n;
+		free(r);
+	}
+	return NULL;
 }
 
 /* Draws one frame of the current screen. */
@@ -145,6 +183,64 @@ int main(int argc, char **argv)
 			    "worst %.3f ms (%d frames)\n", layout_screen_name(s), utf8 ? "utf8" : "ascii",
 			    sum / frames * 1e9, first * 1e3, sum / frames * 1e3, worst * 1e3, frames);
 		}
+		ui_data_free(&ctx);
+	}
+	/* The frame rate held while four calibrations run. */
+	{
+		pthread_t th[BENCH_CALIBRATORS];
+		void *args[BENCH_CALIBRATORS][2];
+		unsigned long fits = 0;
+		int paced, k;
+
+		memset(&ctx, 0, sizeof ctx);
+		ctx.win = stdscr;
+		ctx.conf = conf;
+		ctx.focus = -1;
+		widget_text_init(&ctx.log_view);
+		widget_text_init(&ctx.alert_view);
+		ui_data_init(&ctx);
+		theme_set_utf8(1);
+		ctx.screen = UI_SCR_SURFACE;
+		bench_stop = 0;
+		for (k = 0; k < BENCH_CALIBRATORS; k++) {
+			args[k][0] = conf;
+			args[k][1] = &bench_fits[k];
+			pthread_create(&th[k], NULL, bench_calibrator, args[k]);
+		}
+		for (paced = 1; paced >= 0; paced--) {
+			double start = now_s(), last = start, gap = 0, tick = 0.1, next = start;
+			int nframes = 0;
+
+			while (now_s() - start < BENCH_LOAD_SECONDS) {
+				double t;
+
+				bench_frame(&ctx);
+				nframes++;
+				t = now_s();
+				gap = fmax(gap, t - last);
+				last = t;
+				if (paced) {
+					/* the console waits in getch() for the rest of the tick */
+					next += tick;
+					if (next > t)
+						usleep((useconds_t)((next - t) * 1e6));
+					else
+						next = t;
+				}
+			}
+			printf("bench frames_during_%d_calibrations_%s %.0f ns/op %.1f frames/s "
+			    "(%s), worst gap %.1f ms\n", BENCH_CALIBRATORS,
+			    paced ? "10hz" : "unpaced", (now_s() - start) / nframes * 1e9,
+			    nframes / (now_s() - start), paced ? "target 10" : "room",
+			    gap * 1e3);
+		}
+		bench_stop = 1;
+		for (k = 0; k < BENCH_CALIBRATORS; k++) {
+			pthread_join(th[k], NULL);
+			fits += bench_fits[k];
+		}
+		printf("bench calibrations_during_frames %lu Heston fits in %.0f s by %d threads\n",
+		    fits, 2 * BENCH_LOAD_SECONDS, BENCH_CALIBRATORS);
 		ui_data_free(&ctx);
 	}
 	endwin();
