@@ -115,6 +115,9 @@ void panel_surface_heatmap_draw(struct ui_ctx *c, struct ui_rect r, int focused)
 void panel_surface_smile_draw(struct ui_ctx *c, struct ui_rect r, int focused);
 int panel_surface_key(struct ui_ctx *c, int key);
 void panel_surface_free(void);
+/* Makes the next surface frame recompute its model vols, as a new chain
+ * or new parameters do (the bench times that frame). */
+void panel_surface_invalidate(void);
 void panel_spreads_table_draw(struct ui_ctx *c, struct ui_rect r, int focused);
 void panel_spreads_chart_draw(struct ui_ctx *c, struct ui_rect r, int focused);
 int panel_spreads_key(struct ui_ctx *c, int key);

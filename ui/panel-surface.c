@@ -439,6 +439,12 @@ int panel_surface_key(struct ui_ctx *c, int key)
 	}
 }
 
+/* Drops the cached model vols: the next frame recomputes them. */
+void panel_surface_invalidate(void)
+{
+	surf.valid = 0;
+}
+
 /* Frees the surface's cache (at the console's exit). */
 void panel_surface_free(void)
 {
