@@ -1,6 +1,7 @@
 /*
- * cmd-sleep.c -- `sleep SECONDS`: wait, for command files that let the
- * market move between two steps ("calibrate ..., sleep 60, signals").
+ * cmd-sleep.c -- `sleep SECONDS`: wait, so that a command file can let a
+ * feed, the engine or the market move before it looks at the result
+ * ("feed start sim; sleep 1.5; quotes SIMA").
  *
  * It is a slow command like a calibration of the whole universe: it
  * reports its progress every second (cmd_progress) and stops early when
@@ -10,7 +11,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -24,12 +24,9 @@ static int cmd_sleep_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const char *arg = cmd_arg_pos(args, 0);
 	double secs, start, left, reported = 0;
-	char *end;
 
-	secs = strtod(arg, &end);
-	if (end == arg || *end != '\0' || !isfinite(secs) || secs < 0 || secs > SLEEP_MAX)
-		return cmd_usage_error(ctx, "sleep: '%s' is not a number of seconds from 0 to %g",
-		    arg, SLEEP_MAX);
+	if (parse_double(arg, &secs) != 0 || secs < 0 || secs > SLEEP_MAX)
+		return cmd_error(ctx, "sleep: expected seconds from 0 to %g, got '%s'", SLEEP_MAX, arg);
 	start = now_monotonic();
 	while ((left = start + secs - now_monotonic()) > 0) {
 		struct timespec ts;
@@ -56,6 +53,6 @@ const struct cmd_entry cmd_sleep_entry = {
 	.max_pos = 1,
 	.topic = "sleep",
 	.flags = CMD_READONLY_OK,
-	.summary = "wait SECONDS (command files); Ctrl-C stops it in the console",
+	.summary = "wait a number of seconds (fractions allowed; Ctrl-C stops it in the console)",
 	.exec = cmd_sleep_exec,
 };

@@ -12,7 +12,6 @@
 
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_echo_entry;
-extern const struct cmd_entry cmd_sleep_entry;
 extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_source_entry;
@@ -90,7 +89,6 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_set_entry,
 	&cmd_source_entry,
 	&cmd_echo_entry,
-	&cmd_sleep_entry,
 	&cmd_version_entry,
 	&cmd_quit_entry,
 	/* option models (pricing, implied vol, calibration): issue 3 */
