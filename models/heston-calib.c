@@ -19,13 +19,17 @@
  *        sqrt theta, ln sigma, rho), each priced with the quadrature
  *        loosened to 1e-4 and capped at 128 nodes; the GLOBAL_STARTS best
  *        distinct points are kept;
- *     b. a Levenberg-Marquardt run on the sub-chain (quadrature 1e-8,
- *        at most SUB_ITER iterations) from each kept point;
+ *     b. a Levenberg-Marquardt run on the sub-chain (quadrature SUB_TOL,
+ *        at most SUB_ITER iterations, loose stopping tolerances) from the
+ *        best kept point, and from the next one when it lies SUB_APART
+ *        away from it (in another basin, possibly);
  *     the best sub-chain optimum starts the local stage.  Sub-chain
  *     evaluations cost a fraction of a full-chain one, so the stage costs
- *     about as much as two or three local iterations, and the full chain
- *     is then fitted from near its optimum.  It is skipped when a warm
- *     start already fits within warm_tol_bp.
+ *     about as much as a few local iterations, and the full chain is then
+ *     fitted from near its optimum.  It is skipped when a warm start
+ *     already fits within warm_tol_bp.  (It was 200 DIRECT-L evaluations and
+ *     a local run from the best: 3-5x slower, and DIRECT's best point was
+ *     often a worse start than this one.)
  *  3. Local stage: Levenberg-Marquardt (Marquardt 1963, damping update of
  *     Madsen, Nielsen & Tingleff 2004, sec. 3.2) on the weighted residuals
  *     with the Jacobian d price/d(v0, kappa, theta, sigma, rho) integrated
@@ -33,7 +37,9 @@
  *     del Bano Rollin & Germano 2017, "Full and fast calibration of the
  *     Heston stochastic volatility model", EJOR 263, sec. 3); for implied-
  *     vol fitting each row is divided by the Black vega at the model vol.
- *     Steps are projected on the box; quadrature tolerance 1e-11.
+ *     Steps are projected on the box.  It iterates at quadrature 1e-6
+ *     (COARSE_TOL: a third of the nodes) until its steps are small, then
+ *     finishes at 1e-11.
  * Accuracy reached (tests/check_heston_calib.c): noise-free synthetic
  * prices are recovered to ~1e-11 relative in every parameter (goal 1e-8);
  * on Sepp's DAX surface (weeks-rounded maturities) the sum of squared vol
