@@ -9,13 +9,27 @@
  * Method.
  *  1. Market data: forwards, discount factors, market implied vols (Newton
  *     with bisection safeguard on the Black formula) and Black vegas.
- *  2. Global stage (optional): NLopt GN_DIRECT_L (Gablonsky & Kelley 2001)
- *     over the box in the coordinates (sqrt v0, ln kappa, sqrt theta,
- *     ln sigma, rho), on the vega-scaled price errors (first-order implied-
- *     vol errors, no inversion needed) of a sub-chain of at most 4
- *     maturities x 6 strikes, with the quadrature loosened to 1e-4 and
- *     capped at 128 nodes; it keeps the start point when that is better,
- *     and is skipped when a warm start already fits within warm_tol_bp.
+ *  2. Global stage (optional), a multi-start on a sub-chain of at most 4
+ *     maturities x 6 strikes (wings included), fitted on its vega-scaled
+ *     price errors (first-order implied-vol errors, no inversion needed):
+ *     a. screen: the start point, a term-structure start (v0 from the
+ *        shortest maturity's ATM vol, theta from the longest's) and
+ *        global_evals points of NLopt GN_DIRECT_L (Gablonsky & Kelley
+ *        2001) over the box in the coordinates (sqrt v0, ln kappa,
+ *        sqrt theta, ln sigma, rho), each priced with the quadrature
+ *        loosened to 1e-4 and capped at 128 nodes; the GLOBAL_STARTS best
+ *        distinct points are kept;
+ *     b. a Levenberg-Marquardt run on the sub-chain (quadrature SUB_TOL,
+ *        at most SUB_ITER iterations, loose stopping tolerances) from the
+ *        best kept point, and from the next one when it lies SUB_APART
+ *        away from it (in another basin, possibly);
+ *     the best sub-chain optimum starts the local stage.  Sub-chain
+ *     evaluations cost a fraction of a full-chain one, so the stage costs
+ *     about as much as a few local iterations, and the full chain is then
+ *     fitted from near its optimum.  It is skipped when a warm start
+ *     already fits within warm_tol_bp.  (It was 200 DIRECT-L evaluations and
+ *     a local run from the best: 3-5x slower, and DIRECT's best point was
+ *     often a worse start than this one.)
  *  3. Local stage: Levenberg-Marquardt (Marquardt 1963, damping update of
  *     Madsen, Nielsen & Tingleff 2004, sec. 3.2) on the weighted residuals
  *     with the Jacobian d price/d(v0, kappa, theta, sigma, rho) integrated
@@ -23,7 +37,9 @@
  *     del Bano Rollin & Germano 2017, "Full and fast calibration of the
  *     Heston stochastic volatility model", EJOR 263, sec. 3); for implied-
  *     vol fitting each row is divided by the Black vega at the model vol.
- *     Steps are projected on the box; quadrature tolerance 1e-11.
+ *     Steps are projected on the box.  It iterates at quadrature 1e-6
+ *     (COARSE_TOL: a third of the nodes) until its steps are small, then
+ *     finishes at 1e-11.
  * Accuracy reached (tests/check_heston_calib.c): noise-free synthetic
  * prices are recovered to ~1e-11 relative in every parameter (goal 1e-8);
  * on Sepp's DAX surface (weeks-rounded maturities) the sum of squared vol
@@ -61,6 +77,29 @@
  * evaluation cheap; the local stage has no such cap. */
 #define GLOBAL_NODES 128
 
+/* Points of the screen that start a sub-chain Levenberg-Marquardt run. */
+#define GLOBAL_STARTS 2
+
+/* Quadrature accuracy, iteration cap and stopping tolerances of the
+ * sub-chain runs: enough to land in the basin of the full chain's
+ * optimum, not to finish there. */
+#define SUB_TOL 1e-6
+#define SUB_ITER 30
+#define SUB_XTOL 1e-5
+#define SUB_FTOL 1e-4
+
+/* A second screened point starts its own sub-chain run only when it is
+ * farther than this from the first in some global coordinate, relative
+ * to the box's width there (a nearer one lies in the same basin). */
+#define SUB_APART 0.15
+
+/* The local stage iterates at this quadrature accuracy first (a third
+ * to half the nodes of LOCAL_TOL) until its steps fall below COARSE_XTOL
+ * or its decrease below COARSE_FTOL, then finishes at LOCAL_TOL. */
+#define COARSE_TOL 1e-6
+#define COARSE_XTOL 1e-6
+#define COARSE_FTOL 1e-6
+
 struct heston_calib_workspace {
 	size_t cap;
 	heston_workspace *hw;	/* pricing of the local stage and statistics */
@@ -78,6 +117,8 @@ struct heston_calib_workspace {
 	double sT[GLOBAL_SUB], sK[GLOBAL_SUB], sr[GLOBAL_SUB], sq[GLOBAL_SUB];
 	double spm[GLOBAL_SUB];
 	int stype[GLOBAL_SUB];
+	int ncand;		/* screened points kept, best first */
+	double cand[GLOBAL_STARTS][NP], fcand[GLOBAL_STARTS];
 };
 
 /* Everything one calibration run passes around. */
@@ -86,6 +127,7 @@ struct run {
 	const heston_calib_opts *o;
 	heston_calib_workspace *w;
 	size_t m;		/* residual rows (quotes, + 1 with Feller) */
+	int sub;		/* 1: residuals of the global stage's sub-chain */
 	struct timespec t0;
 	int evals;
 	int timed_out;
@@ -153,7 +195,7 @@ void heston_calib_defaults(heston_calib_opts *o)
 	o->lower = lo;
 	o->upper = hi;
 	o->warm_tol_bp = 50.0;
-	o->global_evals = 200;
+	o->global_evals = 24;
 	o->max_iter = 100;
 	o->xtol = 1e-10;
 	o->ftol = 1e-8;
@@ -317,13 +359,19 @@ static int market_setup(const heston_chain *c, const heston_calib_opts *o,
  * Residuals.
  */
 
-/* Prices the chain at x (gradients too when grad); QM status. */
+/* Prices the chain (or the sub-chain when R->sub) at x, gradients too
+ * when grad; QM status. */
 static int price_chain(struct run *R, const double *x, int grad)
 {
 	const heston_chain *c = R->c;
+	heston_calib_workspace *w = R->w;
 	heston_params p = to_params(x);
 
 	R->evals++;
+	if (R->sub)
+		return heston_price_gradient(&p, c->S, w->nsub, w->sT, w->sK,
+					     w->sr, w->sq, w->stype, w->pm,
+					     w->grad, w->hw);
 	if (grad)
 		return heston_price_gradient(&p, c->S, c->n, c->T, c->K, c->r,
 					     c->q, c->type, R->w->pm,
@@ -361,33 +409,42 @@ static double fill_residuals(struct run *R, const double *x, double *res,
 {
 	heston_calib_workspace *w = R->w;
 	const heston_chain *c = R->c;
+	size_t nr = R->sub ? w->nsub : c->n;
 	double f = 0;
 	size_t i;
 	int k;
 
-	for (i = 0; i < c->n; i++) {
-		double dv = 1.0, ri;
+	for (i = 0; i < nr; i++) {
+		size_t qi = R->sub ? w->sub[i] : i;
+		double dv = 1.0, ri, wi = w->wt[qi];
 
-		if (R->o->target == HESTON_FIT_IV)
+		if (R->sub) {
+			/* sub-chain: vega-scaled price error, no inversion */
+			ri = w->pm[i] - w->pmkt[qi];
+			if (R->o->target == HESTON_FIT_IV) {
+				dv = fmax(w->vmkt[qi], 1e-300);
+				ri /= dv;
+			}
+		} else if (R->o->target == HESTON_FIT_IV) {
 			ri = iv_residual(R, i, &dv);
-		else
+		} else {
 			ri = w->pm[i] - w->pmkt[i];
-		res[i] = w->wt[i] * ri;
+		}
+		res[i] = wi * ri;
 		f += res[i] * res[i];
 		if (jac)
 			for (k = 0; k < NP; k++)
-				jac[i * NP + k] = w->wt[i] *
-						  w->grad[i * NP + k] / dv;
+				jac[i * NP + k] = wi * w->grad[i * NP + k] / dv;
 	}
-	if (R->m > c->n) {	/* Feller penalty row */
+	if (R->m > nr) {	/* Feller penalty row */
 		double fw = R->o->feller_weight;
 		double gap = x[3] * x[3] - 2.0 * x[1] * x[2];
 		int on = gap > 0;
 
-		res[c->n] = on ? fw * gap : 0;
-		f += res[c->n] * res[c->n];
+		res[nr] = on ? fw * gap : 0;
+		f += res[nr] * res[nr];
 		if (jac) {
-			double *J = jac + c->n * NP;
+			double *J = jac + nr * NP;
 
 			J[0] = 0;
 			J[1] = on ? -2.0 * fw * x[2] : 0;
@@ -528,35 +585,70 @@ static double global_value(struct run *R, const double *x)
 	return f;
 }
 
+/* Keeps x among the GLOBAL_STARTS best screened points (best first);
+ * a point equal to a kept one is not kept twice. */
+static void keep_candidate(heston_calib_workspace *w, const double *x,
+			   double f)
+{
+	int i, j;
+
+	if (!(f < HUGE_VAL))
+		return;
+	for (i = 0; i < w->ncand; i++)
+		if (memcmp(w->cand[i], x, sizeof(w->cand[i])) == 0)
+			return;
+	for (i = 0; i < w->ncand && w->fcand[i] <= f; i++)
+		;
+	if (i >= GLOBAL_STARTS)
+		return;
+	if (w->ncand < GLOBAL_STARTS)
+		w->ncand++;
+	for (j = w->ncand - 1; j > i; j--) {
+		memcpy(w->cand[j], w->cand[j - 1], sizeof(w->cand[j]));
+		w->fcand[j] = w->fcand[j - 1];
+	}
+	memcpy(w->cand[i], x, sizeof(w->cand[i]));
+	w->fcand[i] = f;
+}
+
+/* Prices the sub-chain at x (clamped into the box) and keeps it. */
+static void screen_point(struct run *R, const double *x0)
+{
+	double x[NP];
+
+	memcpy(x, x0, sizeof(x));
+	clamp_box(R->o, x);
+	keep_candidate(R->w, x, global_value(R, x));
+}
+
 /* NLopt objective in the global coordinates y. */
 static double global_obj(unsigned n, const double *y, double *g, void *data)
 {
 	struct run *R = data;
-	double x[NP];
+	double x[NP], f;
 
 	(void)n;
 	(void)g;
 	if (over_budget(R))
 		return HUGE_VAL;
 	global_to_x(y, x);
-	return global_value(R, x);
+	clamp_box(R->o, x);	/* y -> x rounding may step off the box */
+	f = global_value(R, x);
+	keep_candidate(R->w, x, f);
+	return f;
 }
 
 /*
- * Runs NLopt's DIRECT-L over the box on the sub-chain; x (the start point
- * on entry) becomes the better of the start point and the best point
- * found.
+ * Screens the box with NLopt's DIRECT-L (global_evals evaluations) on
+ * the sub-chain; every point priced is offered to keep_candidate().
  */
-static void global_stage(struct run *R, double *x)
+static void direct_screen(struct run *R, const double *x)
 {
-	double lo[NP], hi[NP], ylo[NP], yhi[NP], y[NP], xg[NP];
-	double fbest = HUGE_VAL, f0;
+	double lo[NP], hi[NP], ylo[NP], yhi[NP], y[NP], fbest = HUGE_VAL;
 	nlopt_opt opt = nlopt_create(NLOPT_GN_DIRECT_L, NP);
 
 	if (opt == NULL)
 		return;
-	pick_subchain(R->c, R->w);
-	f0 = global_value(R, x);
 	from_params(&R->o->lower, lo);
 	from_params(&R->o->upper, hi);
 	global_from_x(lo, ylo);
@@ -568,10 +660,113 @@ static void global_stage(struct run *R, double *x)
 	global_from_x(x, y);
 	nlopt_optimize(opt, y, &fbest);
 	nlopt_destroy(opt);
-	global_to_x(y, xg);
-	clamp_box(R->o, xg);
-	if (fbest < f0)
-		memcpy(x, xg, sizeof(xg));
+}
+
+/*
+ * A start from the ATM term structure: v0 from the shortest maturity's
+ * quote nearest the money, theta from the longest's (variance mean-reverts
+ * from the one to the other), the default kappa, sigma and rho.
+ */
+static void term_start(const struct run *R, const double *x0, double *x)
+{
+	const heston_chain *c = R->c;
+	const heston_calib_workspace *w = R->w;
+	double tlo = INFINITY, thi = -INFINITY, dlo = INFINITY, dhi = INFINITY;
+	size_t i;
+
+	memcpy(x, x0, NP * sizeof(double));
+	x[1] = 1.5;
+	x[3] = 0.5;
+	x[4] = -0.5;
+	for (i = 0; i < c->n; i++) {
+		tlo = fmin(tlo, c->T[i]);
+		thi = fmax(thi, c->T[i]);
+	}
+	for (i = 0; i < c->n; i++) {
+		double d = fabs(log(c->K[i] / w->F[i]));
+
+		if (c->T[i] == tlo && d < dlo) {
+			dlo = d;
+			x[0] = w->ivmkt[i] * w->ivmkt[i];
+		}
+		if (c->T[i] == thi && d < dhi) {
+			dhi = d;
+			x[2] = w->ivmkt[i] * w->ivmkt[i];
+		}
+	}
+}
+
+static int local_stage(struct run *R, double *x, int max_iter, double xtol,
+		       double ftol, int *iters, double *fout);
+
+/*
+ * Levenberg-Marquardt on the sub-chain from x (updated in place) at
+ * SUB_TOL; returns its final sum of squares (HUGE_VAL when unpriceable).
+ */
+static double sub_fit(struct run *R, double *x)
+{
+	double f = HUGE_VAL;
+	size_t m = R->m;
+	int it = 0, st;
+
+	R->sub = 1;
+	R->m = R->w->nsub + (R->o->feller_weight > 0);
+	heston_workspace_set_tolerance(R->w->hw, SUB_TOL);
+	st = local_stage(R, x, SUB_ITER, SUB_XTOL, SUB_FTOL, &it, &f);
+	heston_workspace_set_tolerance(R->w->hw, LOCAL_TOL);
+	R->sub = 0;
+	R->m = m;
+	return (st == QM_ENOCONV || !isfinite(f)) ? HUGE_VAL : f;
+}
+
+/* Returns 1 when a and b are SUB_APART apart in some global coordinate. */
+static int apart(const heston_calib_opts *o, const double *a, const double *b)
+{
+	double lo[NP], hi[NP], ylo[NP], yhi[NP], ya[NP], yb[NP];
+	int k;
+
+	from_params(&o->lower, lo);
+	from_params(&o->upper, hi);
+	global_from_x(lo, ylo);
+	global_from_x(hi, yhi);
+	global_from_x(a, ya);
+	global_from_x(b, yb);
+	for (k = 0; k < NP; k++)
+		if (fabs(ya[k] - yb[k]) > SUB_APART * (yhi[k] - ylo[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The global stage (see the top of the file): screens the start point,
+ * the term-structure start and DIRECT-L's points on the sub-chain, fits
+ * the sub-chain from the best GLOBAL_STARTS of them, and leaves in x the
+ * best sub-chain optimum (x is unchanged when nothing could be priced).
+ */
+static void global_stage(struct run *R, double *x)
+{
+	heston_calib_workspace *w = R->w;
+	double xt[NP], xs[NP], best[NP], fbest = HUGE_VAL, f;
+	int i;
+
+	pick_subchain(R->c, w);
+	w->ncand = 0;
+	screen_point(R, x);
+	term_start(R, x, xt);
+	screen_point(R, xt);
+	direct_screen(R, x);
+	for (i = 0; i < w->ncand && !over_budget(R); i++) {
+		if (i > 0 && !apart(R->o, w->cand[0], w->cand[i]))
+			continue;
+		memcpy(xs, w->cand[i], sizeof(xs));
+		f = sub_fit(R, xs);
+		if (f < fbest) {
+			fbest = f;
+			memcpy(best, xs, sizeof(best));
+		}
+	}
+	if (fbest < HUGE_VAL)
+		memcpy(x, best, sizeof(best));
 }
 
 /* ---------------------------------------------------------------------
@@ -702,11 +897,14 @@ static void swap_bufs(heston_calib_workspace *w)
 }
 
 /*
- * Levenberg-Marquardt from x (updated in place); *iters gets the
- * iterations.  Returns QM_OK (converged), QM_EMAXITER, QM_ETIMEOUT or
- * QM_ENOCONV (x could not be priced).
+ * Levenberg-Marquardt from x (updated in place), at most max_iter
+ * iterations, stopping on a relative step below xtol or a relative
+ * decrease below ftol; *iters gets the iterations.  Returns QM_OK
+ * (converged), QM_EMAXITER, QM_ETIMEOUT or QM_ENOCONV (x could not be
+ * priced).
  */
-static int local_stage(struct run *R, double *x, int *iters, double *fout)
+static int local_stage(struct run *R, double *x, int max_iter, double xtol,
+		       double ftol, int *iters, double *fout)
 {
 	heston_calib_workspace *w = R->w;
 	double A[NP][NP], g[NP], h[NP], xn[NP], f, fn, mu, nu = 2;
@@ -717,7 +915,7 @@ static int local_stage(struct run *R, double *x, int *iters, double *fout)
 		return QM_ENOCONV;
 	normal_eq(w->jac, w->res, R->m, A, g);
 	mu = 1e-3;	/* relative to diag(A): Marquardt scaling in lm_step */
-	for (it = 0; it < R->o->max_iter; it++) {
+	for (it = 0; it < max_iter; it++) {
 		*iters = it + 1;
 		*fout = f;
 		if (f < 1e-30)
@@ -729,7 +927,7 @@ static int local_stage(struct run *R, double *x, int *iters, double *fout)
 			nu *= 2;
 			continue;
 		}
-		if (small_step(x, h, R->o->xtol))
+		if (small_step(x, h, xtol))
 			return QM_OK;
 		for (a = 0; a < NP; a++)
 			xn[a] = x[a] + h[a];
@@ -745,7 +943,7 @@ static int local_stage(struct run *R, double *x, int *iters, double *fout)
 			normal_eq(w->jac, w->res, R->m, A, g);
 			mu *= fmax(1.0 / 3, 1 - pow(2 * rho - 1, 3));
 			nu = 2;
-			if (fold - fn <= R->o->ftol * fold)
+			if (fold - fn <= ftol * fold)
 				return QM_OK;
 		} else {
 			/* no decrease although the model promised one: at the
@@ -760,6 +958,23 @@ static int local_stage(struct run *R, double *x, int *iters, double *fout)
 	}
 	*fout = f;
 	return QM_EMAXITER;
+}
+
+/*
+ * The first part of the local stage: Levenberg-Marquardt from x at
+ * COARSE_TOL until COARSE_XTOL or COARSE_FTOL (see there); returns its
+ * status, *iters its iterations and *f its last sum of squares.
+ */
+static int coarse_stage(struct run *R, double *x, int *iters, double *f)
+{
+	int st;
+
+	*iters = 0;
+	heston_workspace_set_tolerance(R->w->hw, COARSE_TOL);
+	st = local_stage(R, x, R->o->max_iter, COARSE_XTOL, COARSE_FTOL, iters,
+			 f);
+	heston_workspace_set_tolerance(R->w->hw, LOCAL_TOL);
+	return st;
 }
 
 /* ---------------------------------------------------------------------
@@ -885,7 +1100,14 @@ int heston_calibrate(const heston_chain *c, const heston_calib_opts *o,
 		global_stage(&R, x);
 		res->global_used = 1;
 	}
-	st = local_stage(&R, x, &iters, &f);
+	st = coarse_stage(&R, x, &iters, &f);
+	if (st != QM_ENOCONV && !R.timed_out) {
+		int it2 = 0;
+
+		st = local_stage(&R, x, o->max_iter - iters, o->xtol, o->ftol,
+				 &it2, &f);
+		iters += it2;
+	}
 	if (R.timed_out)
 		st = QM_ETIMEOUT;
 	if (st != QM_ENOCONV && fit_stats(&R, x, res) != QM_OK)

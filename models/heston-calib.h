@@ -6,8 +6,10 @@
  * must be fast (milliseconds), honest about its quality and never return
  * silent garbage: every call reports the fit errors and a status.
  *
- * Method (heston-calib.c): an optional global stage (NLopt GN_DIRECT_L over
- * the bounds, vega-scaled price errors, loose quadrature), then a bounded
+ * Method (heston-calib.c): an optional global stage (a screen of the box by
+ * NLopt GN_DIRECT_L on a sub-chain's vega-scaled price errors, loose
+ * quadrature, then Levenberg-Marquardt on the sub-chain from the best
+ * screened points), then a bounded
  * Levenberg-Marquardt with the analytic parameter gradient of the prices
  * (heston_price_gradient, after Cui, del Bano Rollin & Germano 2017).
  *
@@ -59,7 +61,8 @@ typedef struct {
 	const heston_params *warm;	/* warm start, or NULL */
 	double warm_tol_bp;	/* skip the global stage when the warm start's
 				 * implied-vol RMSE is below this (bp) */
-	int global_evals;	/* NLopt evaluations (0: no global stage) */
+	int global_evals;	/* NLopt DIRECT-L screening evaluations of the
+				 * global stage (0: no global stage) */
 	int max_iter;		/* Levenberg-Marquardt iterations */
 	double budget_ms;	/* wall-clock budget in ms (0: none) */
 	double xtol;		/* relative step tolerance (default 1e-10) */
@@ -86,7 +89,8 @@ typedef struct heston_calib_workspace heston_calib_workspace;
 
 /* Fills opts with defaults: fit IV, uniform weights, bounds v0, theta in
  * [1e-4, 4], kappa [1e-3, 20], sigma [1e-3, 5], rho [-0.999, 0.999],
- * no Feller penalty, 200 global evaluations, 100 iterations, no budget. */
+ * no Feller penalty, 24 global screening evaluations, 100 iterations,
+ * no budget. */
 void heston_calib_defaults(heston_calib_opts *opts);
 
 /* Allocates scratch for chains of up to max_quotes quotes (NULL on

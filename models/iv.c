@@ -515,13 +515,35 @@ static double solve_otm(double x, double beta, double lnbeta, double gap)
 	return iterate(&pb, s);
 }
 
-/* ln(F/K) without the rounding of F/K near the money. */
+/* The rounding error of the product: a*b - fl(a*b) exactly (Dekker). */
+static double mul_err(double a, double b, double p)
+{
+#ifdef FP_FAST_FMA
+	return fma(a, b, -p);
+#else
+	double c = 134217729.0 * a, d = 134217729.0 * b;	/* 2^27 + 1 */
+	double ah = c - (c - a), al = a - ah;
+	double bh = d - (d - b), bl = b - bh;
+
+	return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+}
+
+/*
+ * ln(F/K) without the rounding of F/K near the money: with q = fl(F/K),
+ * F = q K (1 + d) and d = (F - q K)/F to first order, the residual
+ * F - fl(q K) - err(q K) being exact (Sterbenz, Dekker); ln(F/K) =
+ * ln q + d then costs one log, which is half a log1p's latency.
+ */
 static double log_ratio(double F, double K)
 {
 	double q = F / K;
 
-	if (q > 0.5 && q < 2.0)
-		return log1p((F - K) / K);	/* F - K is exact here */
+	if (q > 0.5 && q < 2.0) {
+		double p = q * K;
+
+		return log(q) + ((F - p) - mul_err(q, K, p)) / F;
+	}
 	if (q > DBL_MIN && q < DBL_MAX)
 		return log(q);
 	return log(F) - log(K);

@@ -207,7 +207,9 @@ static double sabr_chi_d(double z, double rho, double *chi_z, double *chi_r)
  */
 static int sabr_geom(sabr_strike *s, enum sabr_formula f, double F, double K, double beta)
 {
-	double b = 1.0 - beta, u, q, lf, lk, bu, bu2, d;
+	double b = 1.0 - beta, u, q, lf, lk, bu, bu2, d, P, fk = F * K;
+	/* F K is a normal double: sqrt(F K) needs no split into sqrt F sqrt K */
+	int fk_ok = fk >= DBL_MIN && fk <= DBL_MAX;
 
 	/* the common betas avoid exp/log for q: one log for u only */
 	if (beta == 1.0) {
@@ -215,10 +217,10 @@ static int sabr_geom(sabr_strike *s, enum sabr_formula f, double F, double K, do
 		q = 1.0;
 	} else if (beta == 0.0) {
 		u = log(F / K);
-		q = sqrt(F) * sqrt(K);
+		q = fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K);
 	} else if (beta == 0.5) {
 		u = log(F / K);
-		q = sqrt(sqrt(F) * sqrt(K));
+		q = sqrt(fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K));
 	} else {
 		lf = log(F);
 		lk = log(K);
@@ -228,16 +230,18 @@ static int sabr_geom(sabr_strike *s, enum sabr_formula f, double F, double K, do
 	bu = b * u;
 	s->beta = beta;
 	s->omb2 = b * b;
-	s->inv_q = 1.0 / q;
 	if (f == SABR_HAGAN) {
 		bu2 = bu * bu;
-		d = q * (1.0 + bu2 * (1.0 / 24.0) + bu2 * bu2 * (1.0 / 1920.0));
+		P = 1.0 + bu2 * (1.0 / 24.0) + bu2 * bu2 * (1.0 / 1920.0);
 		s->zf = q * u;
 	} else {
-		d = q * sabr_sinhc(0.5 * bu);
-		s->zf = u * d;
+		P = sabr_sinhc(0.5 * bu);
+		s->zf = u * q * P;
 	}
+	/* one division for both: 1/d = 1/(q P), 1/q = P/d */
+	d = q * P;
 	s->inv_d = 1.0 / d;
+	s->inv_q = s->inv_d * P;
 	if (!sabr_finite(s->inv_q) || !sabr_finite(s->inv_d) || !sabr_finite(s->zf)
 	    || s->inv_q == 0.0 || s->inv_d == 0.0) {
 		s->beta = s->omb2 = s->inv_q = s->inv_d = s->zf = NAN;

@@ -13,7 +13,7 @@
  * Only wall_time and elapsed_ms read clocks, and they are not parameters.
  *
  * Heston: warm start from the previous parameters by Levenberg-Marquardt
- * alone; the global stage (DIRECT-L, cfg->global_evals evaluations) runs
+ * alone; the global stage (DIRECT-L screen of cfg->global_evals points) runs
  * when there is no previous fit, when the spot moved more than
  * cfg->move_spot (relative) or the 30-day ATM vol more than cfg->move_vol
  * (absolute) since it, or when the warm fit's RMSE exceeds
@@ -86,7 +86,7 @@ void calib_cfg_default(struct calib_cfg *cfg)
 	cfg->move_vol = 0.03;
 	cfg->shift_alert = 0.5;
 	cfg->sabr_beta = 1;
-	cfg->global_evals = 200;
+	cfg->global_evals = 24;
 	cfg->ou_min_obs = 60;
 	cfg->ou_max_pvalue = 0.10;
 	cfg->ou_window = 756;

@@ -259,7 +259,7 @@ static const struct cmd_opt cmd_calibrate_heston_opts[] = {
 	{ "weights", OPT_CHOICE, "uniform|vega|spread", 0, "quote weights (default uniform)" },
 	{ "start", OPT_STRING, "KAPPA,THETA,SIGMA,RHO,V0", 0, "warm start" },
 	{ "objective", OPT_CHOICE, "iv|price", 0, "fit implied vols or prices (default: what the chain gives)" },
-	{ "global", OPT_INT, "N", 0, "NLopt global-stage evaluations (default 200, 0 = none)" },
+	{ "global", OPT_INT, "N", 0, "NLopt global-stage screening evaluations (default 24, 0 = none)" },
 	{ "feller", OPT_DOUBLE, "W", 0, "weight of the Feller-condition penalty (default 0)" },
 	{ "budget", OPT_DOUBLE, "MS", 0, "wall-clock budget in milliseconds (default none)" },
 	{ NULL, 0, NULL, 0, NULL }
@@ -496,7 +496,7 @@ static int cmd_calibrate_heston_exec(struct cmd_ctx *ctx, const struct cmd_args 
 		goto out;
 	}
 	if (cmd_arg_has(a, "global"))
-		o.global_evals = (int)cmd_arg_int(a, "global", 200);
+		o.global_evals = (int)cmd_arg_int(a, "global", 24);
 	o.feller_weight = cmd_arg_double(a, "feller", 0);
 	o.budget_ms = cmd_arg_double(a, "budget", 0);
 	if (o.global_evals < 0 || o.feller_weight < 0 || o.budget_ms < 0) {

@@ -173,6 +173,39 @@ START_TEST(test_warm_start_skips_global)
 }
 END_TEST
 
+START_TEST(test_bad_start_global)
+{
+	/* a deliberately bad warm start (positive rho, vol-of-vol 4, kappa
+	 * 0.05, variances 25x the truth): Levenberg-Marquardt alone from it
+	 * stops in another basin (printed); the global stage must still
+	 * recover the truth to 1e-8 */
+	static struct synth s;
+	heston_params bad = { 1.0, 0.05, 1.0, 4.0, 0.9 };
+	heston_calib_workspace *w = heston_calib_alloc(NQ);
+	heston_calib_opts o;
+	heston_calib_result res;
+	const double *a = &res.params.v0, *b = &truth.v0;
+	double e = 0;
+	int k;
+
+	make_synth(&s, &truth);
+	heston_calib_defaults(&o);
+	o.warm = &bad;
+	o.global_evals = 0;
+	heston_calibrate(&s.c, &o, w, &res);
+	for (k = 0; k < HESTON_NPARAMS; k++)
+		e = fmax(e, fabs(a[k] / b[k] - 1));
+	printf("check_heston_calib: from the bad start, LM alone: max rel "
+	       "param err %.2g\n", e);
+	heston_calib_defaults(&o);
+	o.warm = &bad;
+	ck_assert_int_eq(heston_calibrate(&s.c, &o, w, &res), QM_OK);
+	ck_assert_int_eq(res.global_used, 1);
+	assert_recovered(&res.params, &truth, 1e-8);
+	heston_calib_free(w);
+}
+END_TEST
+
 START_TEST(test_feller_penalty)
 {
 	/* truth violates Feller (sigma^2 = 0.36 > 2 kappa theta = 0.08); a
@@ -295,6 +328,11 @@ START_TEST(test_dax_validation)
 	 * and curve), from QuantLib's start and from a cold start */
 	static struct dax d;
 	heston_params ql_start = { 0.1, 1.0, 0.1, 0.5, -0.5 };
+	static const heston_params bad[] = {
+		{ 1.0, 0.05, 1.0, 4.0, 0.9 }, { 1e-4, 0.01, 1e-4, 0.01, 0.0 },
+		{ 3.0, 19.0, 3.0, 4.5, 0.99 }
+	};
+	size_t i;
 	heston_calib_workspace *w;
 	heston_calib_opts o;
 	heston_calib_result res;
@@ -322,10 +360,18 @@ START_TEST(test_dax_validation)
 	ck_assert_int_eq(heston_calibrate(&c, &o, w, &res), QM_OK);
 	ck_assert_msg(res.sse_iv_pts <= 177.2347, "SSE %g", res.sse_iv_pts);
 	ck_assert(res.sse_iv_pts > 170);	/* same problem, not a typo */
-	o.warm = NULL;
-	o.global_evals = 200;
+	heston_calib_defaults(&o);	/* cold: the default global stage */
 	ck_assert_int_eq(heston_calibrate(&c, &o, w, &res), QM_OK);
+	ck_assert_int_eq(res.global_used, 1);
 	ck_assert_msg(res.sse_iv_pts <= 177.2347, "SSE %g", res.sse_iv_pts);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* deliberately bad starts: the global stage still finds it */
+		o.warm = &bad[i];
+		ck_assert_int_eq(heston_calibrate(&c, &o, w, &res), QM_OK);
+		ck_assert_int_eq(res.global_used, 1);
+		ck_assert_msg(res.sse_iv_pts <= 177.2347, "bad start %zu: SSE %g",
+			      i, res.sse_iv_pts);
+	}
 	heston_calib_free(w);
 }
 END_TEST
@@ -341,6 +387,7 @@ static Suite *calib_suite(void)
 	tcase_add_test(tc, test_recover_global);
 	tcase_add_test(tc, test_weightings);
 	tcase_add_test(tc, test_warm_start_skips_global);
+	tcase_add_test(tc, test_bad_start_global);
 	tcase_add_test(tc, test_feller_penalty);
 	tcase_add_test(tc, test_limits_reported);
 	tcase_add_test(tc, test_bad_input);

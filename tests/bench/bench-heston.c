@@ -221,7 +221,7 @@ static void bench_synthetic(void)
 	heston_calib_defaults(&o);
 	o.global_evals = 0;
 	bench_calib("heston_calib_synthetic", &c, &o, &truth, 0);
-	o.global_evals = 200;
+	heston_calib_defaults(&o);	/* the default path: global stage on */
 	bench_calib("heston_calib_synthetic_cold", &c, &o, &truth, 0);
 }
 
@@ -253,7 +253,7 @@ static void bench_dax(void)
 	bench_calib("heston_calib_dax", &c, &o, NULL, 177.2347);
 	o.warm = NULL;
 	bench_calib("heston_calib_dax_atm", &c, &o, NULL, 177.2347);
-	o.global_evals = 200;
+	heston_calib_defaults(&o);	/* the default path: global stage on */
 	bench_calib("heston_calib_dax_cold", &c, &o, NULL, 177.2347);
 }
 
