@@ -142,6 +142,56 @@ static double cmd_mark(const struct mstate_snap *ms, const char *symbol)
 	return q != NULL ? market_mid(q) : NAN;
 }
 
+/* The chain last read from the store, kept while one listing runs
+ * (positions often hold several options of one underlying). */
+struct cmd_mark_cache {
+	char und[MARKET_SYMBOL_MAX];
+	int have;
+	struct option_chain chain;
+};
+
+/* A symbol's mark from the store, for a listing run where this process
+ * has no market data (a command from a shell while the engine runs in
+ * another process): an option's mid in the latest stored chain of its
+ * underlying, else the latest stored quote's mid, else the latest stored
+ * daily close.  NaN when the store has none of them. */
+static double cmd_mark_stored(struct store *s, struct cmd_mark_cache *mc, const char *symbol)
+{
+	struct instrument inst;
+	struct quote q;
+	struct bar *bars = NULL;
+	char *cause = NULL;
+	double mark = NAN;
+	size_t i, n = 0;
+
+	if (market_occ_parse(symbol, &inst, &cause) == 0) {
+		if (strcmp(mc->und, inst.underlying) != 0) {
+			if (mc->have)
+				market_chain_free(&mc->chain);
+			snprintf(mc->und, sizeof mc->und, "%s", inst.underlying);
+			mc->have = store_latest_chain(s, inst.underlying, &mc->chain, &cause) == 1;
+		}
+		for (i = 0; mc->have && i < mc->chain.n; i++)
+			if (strcmp(mc->chain.opts[i].opt.symbol, symbol) == 0)
+				mark = market_mid(&mc->chain.opts[i].q);
+		free(cause);
+		return mark > 0 ? mark : NAN;
+	}
+	free(cause);
+	cause = NULL;
+	if (store_latest_quote(s, symbol, &q, &cause) == 1 && market_mid(&q) > 0) {
+		free(cause);
+		return market_mid(&q);
+	}
+	free(cause);
+	cause = NULL;
+	if (store_get_bars(s, symbol, -INFINITY, INFINITY, &bars, &n, &cause) == 0 && n > 0)
+		mark = bars[n - 1].close;
+	free(bars);
+	free(cause);
+	return mark > 0 ? mark : NAN;
+}
+
 static const struct cmd_opt cmd_positions_opts[] = {
 	{ "all", OPT_FLAG, NULL, 0, "flat positions too" },
 	{ NULL, 0, NULL, 0, NULL }
@@ -153,6 +203,7 @@ static int cmd_positions_common(struct cmd_ctx *ctx, const struct cmd_args *a, i
 	struct store *s = cmd_orders_store(ctx, pnl ? "pnl" : "positions");
 	const struct mstate_snap *ms;
 	struct store_position *p = NULL;
+	struct cmd_mark_cache mc;
 	char *cause = NULL;
 	double treal = 0, tunreal = 0, tfees = 0;
 	size_t n = 0, i;
@@ -166,10 +217,18 @@ static int cmd_positions_common(struct cmd_ctx *ctx, const struct cmd_args *a, i
 		return -1;
 	}
 	ms = mstate_snapshot(mstate_global());
+	memset(&mc, 0, sizeof mc);
 	out_table(ctx->out);
 	for (i = 0; i < n; i++) {
 		double mark = cmd_mark(ms, p[i].symbol);
+		const char *source = "market";
 		double m = p[i].multiplier > 0 ? p[i].multiplier : 1;
+
+		if (!isfinite(mark) && p[i].qty != 0) {
+			mark = cmd_mark_stored(s, &mc, p[i].symbol);
+			source = isfinite(mark) ? "store" : "none";
+		} else if (p[i].qty == 0 && !isfinite(mark))
+			source = "none";
 		double unreal = p[i].qty != 0 && isfinite(mark) ? p[i].qty * (mark - p[i].avg_price) * m :
 		    p[i].qty == 0 ? 0 : NAN;
 
@@ -185,6 +244,7 @@ static int cmd_positions_common(struct cmd_ctx *ctx, const struct cmd_args *a, i
 		out_num(ctx->out, "qty", p[i].qty);
 		out_num(ctx->out, "avg_price", p[i].avg_price);
 		out_num(ctx->out, "mark", mark);
+		out_str(ctx->out, "mark_source", source);
 		out_num(ctx->out, "unrealized_pnl", unreal);
 		out_num(ctx->out, "realized_pnl", p[i].realized_pnl);
 		out_num(ctx->out, "fees", p[i].fees);
@@ -197,12 +257,15 @@ static int cmd_positions_common(struct cmd_ctx *ctx, const struct cmd_args *a, i
 		out_num(ctx->out, "qty", NAN);
 		out_num(ctx->out, "avg_price", NAN);
 		out_num(ctx->out, "mark", NAN);
+		out_str(ctx->out, "mark_source", "");
 		out_num(ctx->out, "unrealized_pnl", tunreal);
 		out_num(ctx->out, "realized_pnl", treal);
 		out_num(ctx->out, "fees", tfees);
 		out_end(ctx->out);
 	}
 	mstate_snap_release(ms);
+	if (mc.have)
+		market_chain_free(&mc.chain);
 	free(p);
 	store_close(s);
 	return 0;

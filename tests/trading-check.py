@@ -4,6 +4,7 @@
 # and the paper broker's own records (an independent ledger).
 import json
 import os
+import re
 import random
 import signal
 import sqlite3
@@ -76,6 +77,33 @@ def day(tmp):
     missing = consistent(tmp)
     # A clean stop leaves nothing unapplied.
     assert not missing, ("broker fills missing after a clean stop", missing)
+    marks(tmp)
+
+
+def marks(tmp):
+    """`positions` from a separate process (no market data of its own)
+    marks each open position from the store: an option at the mid of its
+    latest stored quote, a share at its latest stored quote or close."""
+    store = os.path.join(tmp, "qdesk.db")
+    opened = [p for p in lines(os.path.join(tmp, "positions.json")) if p["qty"] != 0]
+    assert opened, "no open position to mark (test too weak)"
+    for p in opened:
+        assert p["mark_source"] == "store", p
+        rows = db_rows(store, "SELECT bid, ask FROM option_quotes WHERE symbol = '%s' "
+                       "ORDER BY time_us DESC LIMIT 1" % p["symbol"].replace("'", "''"))
+        if not rows:
+            rows = db_rows(store, "SELECT bid, ask FROM quotes WHERE symbol = '%s' "
+                           "ORDER BY time_us DESC LIMIT 1" % p["symbol"].replace("'", "''"))
+        if not rows:
+            rows = db_rows(store, "SELECT close, close FROM market_prices WHERE symbol = '%s' "
+                           "ORDER BY time_us DESC LIMIT 1" % p["symbol"].replace("'", "''"))
+        assert rows, ("nothing stored to mark", p)
+        want = (rows[0][0] + rows[0][1]) / 2
+        assert abs(p["mark"] - want) <= 1e-9 * max(1.0, abs(want)), ("mark", p, want)
+        # an OCC option symbol (root padded to 6, YYMMDD, C or P, strike x 1000)
+        mult = 100 if re.match(r"^.{6}\d{6}[CP]\d{8}$", p["symbol"]) else 1
+        unreal = p["qty"] * (p["mark"] - p["avg_price"]) * mult
+        assert abs(p["unrealized_pnl"] - unreal) <= 1e-6 * max(1.0, abs(unreal)), (p, unreal)
 
 
 def count(store, table):
