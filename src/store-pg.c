@@ -97,7 +97,7 @@ static const struct pg_copy_table pg_oq_table = {
 	"underlying, time, symbol, expiry, strike, put_call, multiplier, bid, ask, last,"
 	" bid_size, ask_size, volume, implied_vol, delta, gamma, vega, theta, open_interest,"
 	" recv_time",
-	"underlying, time, symbol",
+	"time, underlying, symbol",
 	"expiry = EXCLUDED.expiry, strike = EXCLUDED.strike, put_call = EXCLUDED.put_call,"
 	" multiplier = EXCLUDED.multiplier, bid = EXCLUDED.bid, ask = EXCLUDED.ask,"
 	" last = EXCLUDED.last, bid_size = EXCLUDED.bid_size, ask_size = EXCLUDED.ask_size,"
@@ -735,6 +735,8 @@ struct pg_batch {
 	size_t n;
 	void (*row)(struct buf *, const void *, size_t);    /* one COPY tuple */
 	const char *(*name)(const void *, size_t);
+	/* Runs in the batch's transaction once its rows are in (NULL: none). */
+	int (*after)(struct store *, const struct pg_batch *, char **);
 };
 
 /* Sends COPY data for all rows into target (a table); returns the COPY's
@@ -848,6 +850,8 @@ static int pg_put_batch(struct store *s, const struct pg_batch *bt, char **cause
 	res = pg_copy_rows(s, bt, bt->t->table);
 	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
 		PQclear(res);
+		if (bt->after != NULL && bt->after(s, bt, cause) != 0)
+			goto fail;
 		return pg_commit(s, cause);
 	}
 	if (strcmp(pg_state(res), "23505") != 0) {
@@ -859,6 +863,8 @@ static int pg_put_batch(struct store *s, const struct pg_batch *bt, char **cause
 	PQclear(res);
 	if (pg_cmd(s, "ROLLBACK TO SAVEPOINT qdesk_copy", 0, NULL, "ROLLBACK TO SAVEPOINT",
 	    cause) != 0 || pg_merge(s, bt, cause) != 0)
+		goto fail;
+	if (bt->after != NULL && bt->after(s, bt, cause) != 0)
 		goto fail;
 	return pg_commit(s, cause);
 fail:
@@ -884,10 +890,64 @@ static const char *pg_name_oq(const void *rows, size_t i)
 	return ((const struct option_quote *)rows)[i].opt.symbol;
 }
 
+/* Appends an element to the text of an array literal that holds "{" and
+ * the elements so far: double-quoted, a backslash before " and \. */
+static void pg_array_elem(struct buf *b, const char *v)
+{
+	if (b->len > 1)
+		buf_addc(b, ',');
+	buf_addc(b, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *v);
+	}
+	buf_addc(b, '"');
+}
+
+/* Lists the chains of a batch of option quotes (each underlying and quote
+ * time) in option_chains, in the batch's transaction: the latest chain of
+ * an underlying is found there (pg_latest_chain).  Rows of one snapshot
+ * come together, so a pair is sent when it differs from the row before;
+ * the server removes the other repeats and inserts in key order, so two
+ * writers of the same chains wait for each other rather than deadlock. */
+static int pg_oq_chains(struct store *s, const struct pg_batch *bt, char **cause)
+{
+	const struct option_quote *oq = bt->rows;
+	struct buf u, t;
+	const char *vals[2];
+	char ts[40];
+	size_t i;
+	int rc;
+
+	buf_init(&u);
+	buf_init(&t);
+	buf_addc(&u, '{');
+	buf_addc(&t, '{');
+	for (i = 0; i < bt->n; i++) {
+		if (i > 0 && oq[i].q.exch_time == oq[i - 1].q.exch_time &&
+		    strcmp(oq[i].opt.underlying, oq[i - 1].opt.underlying) == 0)
+			continue;
+		pg_array_elem(&u, oq[i].opt.underlying);
+		store_format_timestamp(store_time_us(oq[i].q.exch_time), ts);
+		pg_array_elem(&t, ts);
+	}
+	buf_addc(&u, '}');
+	buf_addc(&t, '}');
+	vals[0] = u.data;
+	vals[1] = t.data;
+	rc = pg_cmd(s, "INSERT INTO option_chains (underlying, time) SELECT DISTINCT u, t"
+	    " FROM unnest($1::text[], $2::timestamptz[]) AS c (u, t) ORDER BY u, t"
+	    " ON CONFLICT DO NOTHING", 2, vals, "option quotes: listing their chains", cause);
+	buf_free(&u);
+	buf_free(&t);
+	return rc;
+}
+
 /* Stores bars. */
 static int pg_put_bars(struct store *s, const struct bar *b, size_t n, char **cause)
 {
-	struct pg_batch bt = { &pg_bars_table, "bars", b, n, pg_row_bar, pg_name_bar };
+	struct pg_batch bt = { &pg_bars_table, "bars", b, n, pg_row_bar, pg_name_bar, NULL };
 
 	if (pg_partitions(s, "market_prices", b, n, sizeof *b, offsetof(struct bar, time),
 	    cause) != 0)
@@ -898,7 +958,8 @@ static int pg_put_bars(struct store *s, const struct bar *b, size_t n, char **ca
 /* Stores quotes. */
 static int pg_put_quotes(struct store *s, const struct quote *q, size_t n, char **cause)
 {
-	struct pg_batch bt = { &pg_quotes_table, "quotes", q, n, pg_row_quote, pg_name_quote };
+	struct pg_batch bt = { &pg_quotes_table, "quotes", q, n, pg_row_quote, pg_name_quote,
+		NULL };
 
 	if (pg_partitions(s, "quotes", q, n, sizeof *q, offsetof(struct quote, exch_time),
 	    cause) != 0)
@@ -910,7 +971,8 @@ static int pg_put_quotes(struct store *s, const struct quote *q, size_t n, char 
 static int pg_put_option_quotes(struct store *s, const struct option_quote *oq, size_t n,
     char **cause)
 {
-	struct pg_batch bt = { &pg_oq_table, "option quotes", oq, n, pg_row_oq, pg_name_oq };
+	struct pg_batch bt = { &pg_oq_table, "option quotes", oq, n, pg_row_oq, pg_name_oq,
+		pg_oq_chains };
 
 	if (pg_partitions(s, "option_quotes", oq, n, sizeof *oq,
 	    offsetof(struct option_quote, q) + offsetof(struct quote, exch_time), cause) != 0)
@@ -1073,7 +1135,10 @@ static int pg_get_bars(struct store *s, const char *symbol, int64_t from_us, int
 	return 0;
 }
 
-/* Reads the chain at the latest time of an underlying, and its spot. */
+/* Reads the chain at the latest time of an underlying, and its spot.  The
+ * time comes from option_chains (one row per stored chain, keyed by
+ * underlying first; option_quotes is keyed by time first), the latest
+ * one that still has rows, in case a DBA dropped a partition. */
 static int pg_latest_chain(struct store *s, const char *underlying, struct option_chain *c,
     char **cause)
 {
@@ -1085,8 +1150,10 @@ static int pg_latest_chain(struct store *s, const char *underlying, struct optio
 	res = pg_run(s, "SELECT " US("time") ", symbol, to_char(expiry, 'YYYYMMDD'), strike,"
 	    " put_call, multiplier, bid, ask, last, bid_size, ask_size, volume, implied_vol,"
 	    " delta, gamma, vega, theta, open_interest, " US("recv_time") " FROM option_quotes"
-	    " WHERE underlying = $1 AND time = (SELECT max(time) FROM option_quotes"
-	    " WHERE underlying = $1) ORDER BY expiry, strike, put_call, symbol", 1, vals,
+	    " WHERE time = (SELECT c.time FROM option_chains c WHERE c.underlying = $1"
+	    " AND EXISTS (SELECT 1 FROM option_quotes q WHERE q.time = c.time"
+	    " AND q.underlying = $1) ORDER BY c.time DESC LIMIT 1) AND underlying = $1"
+	    " ORDER BY expiry, strike, put_call, symbol", 1, vals,
 	    PGRES_TUPLES_OK, "reading option quotes", 1, cause);
 	if (res == NULL)
 		return -1;

@@ -340,12 +340,55 @@ static const char *const v5_pg[] = {
 	NULL
 };
 
+/* --- 6: option quotes keyed time first; a list of the stored chains ------ */
+
+/* Bulk inserts of option quotes into PostgreSQL were capped by the server
+ * keeping the primary key (underlying, time, symbol): every row went to
+ * the end of its underlying's run in the middle of the index, so each
+ * insert descended the tree from the root and split pages in half
+ * (measured with a server-side COPY of 1M rows of 5 underlyings: 4.0
+ * us/row of backend CPU, 1.6 of them in the heap and 2.4 in the index).
+ * Keyed (time, underlying, symbol), new rows go to the right edge of the
+ * index: the insert takes btree's cached rightmost-page path and pages
+ * split 90/10 (2.5-3.0 us/row; bench-store went from ~134k to ~200k+
+ * rows/s, BENCHMARKS.md).  The one query that needed the underlying
+ * first, the latest chain of an underlying (max(time) for it), reads
+ * the new option_chains table instead: one row per (underlying, time)
+ * stored, written in the same transaction as the batch, so a chain is in
+ * option_chains exactly when its rows are stored.
+ *
+ * TimescaleDB's create_hypertable() (migration 1) also made a default
+ * index on (time DESC) for each series; no query uses it (the keys
+ * serve them all: (time, ...) here, (symbol, time) for quotes and
+ * bars), and each costs every row an insert, so they go.  On native
+ * partitions there are none: IF EXISTS makes those statements no-ops.
+ * SQLite keeps its key: its latest-chain query uses it as it is. */
+static const char *const v6_sqlite[] = {
+	NULL
+};
+
+static const char *const v6_pg[] = {
+	"ALTER TABLE option_quotes DROP CONSTRAINT option_quotes_pkey",
+	"ALTER TABLE option_quotes ADD PRIMARY KEY (time, underlying, symbol)",
+	"DROP INDEX IF EXISTS option_quotes_time_idx",
+	"DROP INDEX IF EXISTS quotes_time_idx",
+	"DROP INDEX IF EXISTS market_prices_time_idx",
+	"CREATE TABLE option_chains ("
+	" underlying text COLLATE \"C\" NOT NULL,"
+	" time timestamptz NOT NULL,"
+	" PRIMARY KEY (underlying, time))",
+	"INSERT INTO option_chains (underlying, time)"
+	" SELECT DISTINCT underlying, time FROM option_quotes",
+	NULL
+};
+
 const struct store_migration store_migrations[] = {
 	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg },
 	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg },
 	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg },
 	{ 4, "calibrations with their inputs", v4_sqlite, NULL, v4_pg },
 	{ 5, "unique broker fill ids", v5_sqlite, NULL, v5_pg },
+	{ 6, "option quotes keyed by time first, stored chains listed", v6_sqlite, NULL, v6_pg },
 };
 
 const int store_nmigrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
