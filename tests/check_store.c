@@ -718,7 +718,8 @@ START_TEST(test_midway_failure)
 	    "CREATE TRIGGER boom BEFORE INSERT ON option_quotes WHEN NEW.symbol = 'BOOM'"
 	    " BEGIN SELECT RAISE(ABORT, 'boom row refused'); END",
 	    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
-	    " IF NEW.symbol = 'BOOM' THEN RAISE EXCEPTION 'boom row refused'; END IF;"
+	    " IF (SELECT symbol FROM option_contracts WHERE id = NEW.contract) = 'BOOM' THEN"
+	    " RAISE EXCEPTION 'boom row refused'; END IF;"
 	    " RETURN NEW; END$$; CREATE TRIGGER boom BEFORE INSERT ON option_quotes"
 	    " FOR EACH ROW EXECUTE FUNCTION boom()", err, sizeof err) == 0, "%s", err);
 	for (i = 0; i < 300; i++)
@@ -1228,10 +1229,11 @@ static void pg_val(const char *sql, char *out, size_t len)
 	" AND i.indrelid = '" rel "'::regclass"
 
 /* Migration 6 on a database holding option quotes written under version
- * 5 (by SQL, as the old schema took them): the key becomes (time,
- * underlying, symbol) on the table and its partitions, the stored chains
- * are listed, and every row reads back with the values the SQL wrote;
- * writing afterwards replaces and adds rows as before. */
+ * 5 (by SQL, as the old schema took them): the rows move to the table
+ * keyed (time, contract), in partitions of the same months, the
+ * contracts and the stored chains are listed, and every row reads back
+ * with the values the SQL wrote; writing afterwards replaces and adds
+ * rows as before. */
 START_TEST(test_pg_migrate_v6)
 {
 	struct store *s = open_raw();
@@ -1266,9 +1268,21 @@ START_TEST(test_pg_migrate_v6)
 	ck_assert_msg(store_migrate(s, -1, &applied, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(applied, 1);
 	pg_val(PG_PKEY_SQL("option_quotes"), val, sizeof val);
-	ck_assert_str_eq(val, "time,underlying,symbol");
+	ck_assert_str_eq(val, "time,contract");
 	pg_val(PG_PKEY_SQL("option_quotes_p202310"), val, sizeof val);
-	ck_assert_str_eq(val, "time,underlying,symbol");
+	ck_assert_str_eq(val, "time,contract");
+	pg_val("SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ','"
+	    " ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+	    " WHERE i.inhparent = 'option_quotes'::regclass", val, sizeof val);
+	ck_assert_str_eq(val, "option_quotes_p202310 FOR VALUES FROM ('2023-10-01 00:00:00+00') TO"
+	    " ('2023-11-01 00:00:00+00'),option_quotes_p202311 FOR VALUES FROM"
+	    " ('2023-11-01 00:00:00+00') TO ('2023-12-01 00:00:00+00')");
+	pg_val("SELECT count(*) FROM pg_class WHERE relname LIKE '%v5%'", val, sizeof val);
+	ck_assert_str_eq(val, "0");
+	pg_val("SELECT string_agg(underlying || ' ' || symbol, ',' ORDER BY underlying, symbol)"
+	    " FROM option_contracts", val, sizeof val);
+	ck_assert_str_eq(val, "QQQ QQQ   231215C00380000,SPY SPY   231215C00400000,"
+	    "SPY SPY   231215P00405000");
 	pg_val("SELECT string_agg(underlying || ' ' || to_char(time AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD HH24:MI:SS.US'), ',' ORDER BY underlying, time) FROM option_chains",
 	    val, sizeof val);
@@ -1309,6 +1323,8 @@ START_TEST(test_pg_migrate_v6)
 	free(ch.opts);
 	pg_val("SELECT count(*) FROM option_chains", val, sizeof val);
 	ck_assert_str_eq(val, "3");
+	pg_val("SELECT count(*) FROM option_contracts", val, sizeof val);
+	ck_assert_str_eq(val, "4");
 	store_close(s);
 }
 END_TEST
