@@ -17,7 +17,9 @@
  * "series": hypertables under TimescaleDB, monthly range partitions
  * created on demand otherwise (store-pg.c); their text key columns use
  * the "C" collation (byte order, as on SQLite), which also keeps index
- * comparisons cheap.
+ * comparisons cheap.  Since migration 6, PostgreSQL's option_quotes names
+ * its option by an id from option_contracts, for the speed of bulk
+ * inserts (see there); the rows read back the same.
  */
 #include "config.h"
 
@@ -350,7 +352,9 @@ static const char *const v5_pg[] = {
  * server-side COPY of 1M rows of 5 underlyings (backend CPU, us/row):
  * 4.0 with that key, 1.5 with no key at all; 2.6-3.0 keyed (time,
  * underlying, symbol), where rows arrive at the index's right edge;
- * 2.1-2.4 keyed (time, contract) with contract an integer.  So a quote
+ * 2.1-2.4 keyed (time, contract) with contract an integer; through
+ * bench-store's COPY batches, 3.8-4.0 before and 2.8-2.9 after, ~215k to
+ * ~270k rows/s (BENCHMARKS.md).  So a quote
  * row names its option by an integer id from option_contracts, one row
  * per (underlying, symbol) ever stored, which store-pg.c registers (in
  * its own short transaction, before the batch) and caches; the quote's
@@ -375,7 +379,8 @@ static const char *const v6_sqlite[] = {
 static const char *const v6_pg_pre[] = {
 	"DROP INDEX IF EXISTS option_quotes_time_idx",
 	"ALTER TABLE option_quotes RENAME TO option_quotes_v5",
-	"ALTER TABLE option_quotes_v5 RENAME CONSTRAINT option_quotes_pkey TO option_quotes_v5_pkey",
+	"ALTER TABLE option_quotes_v5 RENAME CONSTRAINT option_quotes_pkey"
+	" TO option_quotes_v5_pkey",
 	NULL
 };
 
