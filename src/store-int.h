@@ -90,14 +90,18 @@ struct store_series {
 };
 
 /* One schema version: the statements of each backend, run in order in
- * one transaction.  On PostgreSQL the series tables are created first
- * (partitioned or as hypertables), then the pg statements. */
+ * one transaction.  On PostgreSQL the pg_pre statements run first, then
+ * the series tables are created (partitioned or as hypertables), then the
+ * pg statements. */
 struct store_migration {
 	int version;
 	const char *name;
 	const char *const *sqlite;              /* NULL-terminated */
 	const struct store_series *pg_series;   /* { NULL }-terminated, or NULL */
 	const char *const *pg;                  /* NULL-terminated */
+	/* Run before the series tables are created (renaming a table that
+	 * one of them replaces); NULL-terminated, or NULL. */
+	const char *const *pg_pre;
 };
 
 extern const struct store_migration store_migrations[];

@@ -17,7 +17,9 @@
  * "series": hypertables under TimescaleDB, monthly range partitions
  * created on demand otherwise (store-pg.c); their text key columns use
  * the "C" collation (byte order, as on SQLite), which also keeps index
- * comparisons cheap.
+ * comparisons cheap.  Since migration 6, PostgreSQL's option_quotes names
+ * its option by an id from option_contracts, for the speed of bulk
+ * inserts (see there); the rows read back the same.
  */
 #include "config.h"
 
@@ -340,12 +342,119 @@ static const char *const v5_pg[] = {
 	NULL
 };
 
+/* --- 6: option quotes by contract id, keyed time first (PostgreSQL) ------ */
+
+/* Bulk inserts of option quotes into PostgreSQL were capped by the
+ * server's CPU, most of it spent keeping the primary key (underlying,
+ * time, symbol): each row went to the end of its underlying's run in the
+ * middle of the index (a descent from the root, pages split in half) and
+ * every comparison went through two text columns.  Measured with a
+ * server-side COPY of 1M rows of 5 underlyings (backend CPU, us/row):
+ * 4.0 with that key, 1.5 with no key at all; 2.6-3.0 keyed (time,
+ * underlying, symbol), where rows arrive at the index's right edge;
+ * 2.1-2.4 keyed (time, contract) with contract an integer; through
+ * bench-store's COPY batches, 3.8-4.0 before and 2.8-2.9 after, ~215k to
+ * ~270k rows/s (BENCHMARKS.md).  So a quote
+ * row names its option by an integer id from option_contracts, one row
+ * per (underlying, symbol) ever stored, which store-pg.c registers (in
+ * its own short transaction, before the batch) and caches; the quote's
+ * own fields (expiry, strike, right, multiplier, prices...) stay on the
+ * quote row, so every row reads back exactly as written.  The key (time,
+ * contract) is unique exactly when (underlying, time, symbol) is.
+ *
+ * The latest chain of an underlying needs the underlying first: it is
+ * found in option_chains, one row per (underlying, time) stored, written
+ * in the batch's transaction.
+ *
+ * The old table's rows move into the new one here (its partitions are
+ * renamed *_v5 and replaced by new ones of the same months), then it is
+ * dropped.  TimescaleDB's create_hypertable() made a default (time DESC)
+ * index on every series; no query uses one (the keys serve them all) and
+ * each costs every row an insert: they go (store-pg.c no longer asks for
+ * them).  SQLite keeps its schema: its key serves its queries. */
+static const char *const v6_sqlite[] = {
+	NULL
+};
+
+static const char *const v6_pg_pre[] = {
+	"DROP INDEX IF EXISTS option_quotes_time_idx",
+	"ALTER TABLE option_quotes RENAME TO option_quotes_v5",
+	"ALTER TABLE option_quotes_v5 RENAME CONSTRAINT option_quotes_pkey"
+	" TO option_quotes_v5_pkey",
+	NULL
+};
+
+static const struct store_series v6_pg_series[] = {
+	{ "option_quotes",
+	  "time timestamptz NOT NULL,"
+	  " contract integer NOT NULL,"
+	  " expiry date NOT NULL,"
+	  " strike double precision NOT NULL,"
+	  " put_call char(1) NOT NULL CHECK (put_call IN ('C', 'P')),"
+	  " multiplier double precision NOT NULL,"
+	  " bid double precision NOT NULL, ask double precision NOT NULL,"
+	  " last double precision,"
+	  " bid_size double precision, ask_size double precision, volume double precision,"
+	  " implied_vol double precision, delta double precision, gamma double precision,"
+	  " vega double precision, theta double precision,"
+	  " open_interest double precision,"
+	  " recv_time timestamptz,"
+	  " PRIMARY KEY (time, contract)" },
+	{ NULL, NULL }
+};
+
+static const char *const v6_pg[] = {
+	"CREATE TABLE option_contracts ("
+	" id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" underlying text COLLATE \"C\" NOT NULL,"
+	" symbol text COLLATE \"C\" NOT NULL,"
+	" UNIQUE (underlying, symbol))",
+
+	"INSERT INTO option_contracts (underlying, symbol)"
+	" SELECT DISTINCT underlying, symbol FROM option_quotes_v5 ORDER BY underlying, symbol",
+
+	/* Native partitions: the same months under the same names. */
+	"DO $$DECLARE r record; BEGIN"
+	" FOR r IN SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound"
+	"  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+	"  WHERE i.inhparent = 'option_quotes_v5'::regclass AND c.relispartition"
+	"  ORDER BY c.relname LOOP"
+	"  EXECUTE format('ALTER TABLE %I RENAME TO %I', r.relname, r.relname || '_v5');"
+	"  EXECUTE format('ALTER INDEX IF EXISTS %I RENAME TO %I', r.relname || '_pkey',"
+	"   r.relname || '_v5_pkey');"
+	"  EXECUTE format('CREATE TABLE %I PARTITION OF option_quotes %s', r.relname, r.bound);"
+	" END LOOP; END$$",
+
+	"INSERT INTO option_quotes (time, contract, expiry, strike, put_call, multiplier, bid,"
+	" ask, last, bid_size, ask_size, volume, implied_vol, delta, gamma, vega, theta,"
+	" open_interest, recv_time)"
+	" SELECT q.time, c.id, q.expiry, q.strike, q.put_call, q.multiplier, q.bid, q.ask,"
+	" q.last, q.bid_size, q.ask_size, q.volume, q.implied_vol, q.delta, q.gamma, q.vega,"
+	" q.theta, q.open_interest, q.recv_time FROM option_quotes_v5 q"
+	" JOIN option_contracts c ON c.underlying = q.underlying AND c.symbol = q.symbol",
+
+	"CREATE TABLE option_chains ("
+	" underlying text COLLATE \"C\" NOT NULL,"
+	" time timestamptz NOT NULL,"
+	" PRIMARY KEY (underlying, time))",
+
+	"INSERT INTO option_chains (underlying, time)"
+	" SELECT DISTINCT underlying, time FROM option_quotes_v5",
+
+	"DROP TABLE option_quotes_v5",
+	"DROP INDEX IF EXISTS quotes_time_idx",
+	"DROP INDEX IF EXISTS market_prices_time_idx",
+	NULL
+};
+
 const struct store_migration store_migrations[] = {
-	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg },
-	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg },
-	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg },
-	{ 4, "calibrations with their inputs", v4_sqlite, NULL, v4_pg },
-	{ 5, "unique broker fill ids", v5_sqlite, NULL, v5_pg },
+	{ 1, "market data: prices, quotes, option quotes", v1_sqlite, v1_pg_series, v1_pg, NULL },
+	{ 2, "model parameters and signals", v2_sqlite, NULL, v2_pg, NULL },
+	{ 3, "orders, fills, positions and the audit log", v3_sqlite, NULL, v3_pg, NULL },
+	{ 4, "calibrations with their inputs", v4_sqlite, NULL, v4_pg, NULL },
+	{ 5, "unique broker fill ids", v5_sqlite, NULL, v5_pg, NULL },
+	{ 6, "option quotes by contract id, keyed by time first", v6_sqlite, v6_pg_series, v6_pg,
+	  v6_pg_pre },
 };
 
 const int store_nmigrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -479,26 +479,27 @@ START_TEST(test_migrate)
 
 	ck_assert_int_eq(store_status(s, &st, &cause), 0);
 	ck_assert_int_eq(st.version, 0);
-	ck_assert_int_eq(st.latest, 5);
-	ck_assert_int_eq(st.npending, 5);
+	ck_assert_int_eq(st.latest, 6);
+	ck_assert_int_eq(st.npending, 6);
 	ck_assert_int_eq(st.pending[0], 1);
 	ck_assert_str_eq(st.backend, is_pg ? "postgresql" : "sqlite");
 	ck_assert_int_eq(store_migrate(s, 1, &applied, &cause), 0);
 	ck_assert_int_eq(applied, 1);
 	ck_assert_int_eq(store_status(s, &st, &cause), 0);
 	ck_assert_int_eq(st.version, 1);
-	ck_assert_int_eq(st.npending, 4);
+	ck_assert_int_eq(st.npending, 5);
 	ck_assert_int_eq(st.pending[0], 2);
 	ck_assert_int_eq(st.pending[1], 3);
 	ck_assert_int_eq(st.pending[2], 4);
 	ck_assert_int_eq(st.pending[3], 5);
+	ck_assert_int_eq(st.pending[4], 6);
 	ck_assert_str_eq(st.layout, is_pg ? "partitioned" : "wal");
 	ck_assert_int_eq(count(s, "option_quotes"), 0);
 	ck_assert_int_eq(store_migrate(s, -1, &applied, &cause), 0);
-	ck_assert_int_eq(applied, 4);
+	ck_assert_int_eq(applied, 5);
 	ck_assert_int_eq(store_migrate(s, -1, &applied, &cause), 0);
 	ck_assert_int_eq(applied, 0);
-	ck_assert_int_eq(count(s, "schema_migrations"), 5);
+	ck_assert_int_eq(count(s, "schema_migrations"), 6);
 	ck_assert_int_eq(count(s, "audit_log"), 0);
 	ck_fails(store_migrate(s, 1, NULL, &cause), "going back");
 	ck_fails(store_migrate(s, 99, NULL, &cause), "no schema version 99");
@@ -717,7 +718,8 @@ START_TEST(test_midway_failure)
 	    "CREATE TRIGGER boom BEFORE INSERT ON option_quotes WHEN NEW.symbol = 'BOOM'"
 	    " BEGIN SELECT RAISE(ABORT, 'boom row refused'); END",
 	    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
-	    " IF NEW.symbol = 'BOOM' THEN RAISE EXCEPTION 'boom row refused'; END IF;"
+	    " IF (SELECT symbol FROM option_contracts WHERE id = NEW.contract) = 'BOOM' THEN"
+	    " RAISE EXCEPTION 'boom row refused'; END IF;"
 	    " RETURN NEW; END$$; CREATE TRIGGER boom BEFORE INSERT ON option_quotes"
 	    " FOR EACH ROW EXECUTE FUNCTION boom()", err, sizeof err) == 0, "%s", err);
 	for (i = 0; i < 300; i++)
@@ -1204,6 +1206,161 @@ START_TEST(test_pg_reconnect)
 }
 END_TEST
 
+/* Prints the first value a query returns on the test's database into out
+ * ("" for NULL or no row). */
+static void pg_val(const char *sql, char *out, size_t len)
+{
+	PGconn *c = PQconnectdb(pg_dsn);
+	PGresult *r;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "raw connect: %s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	    PQresultErrorMessage(r));
+	snprintf(out, len, "%s", PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* The key columns of a table's primary key, in order ("a,b,c"). */
+#define PG_PKEY_SQL(rel) "SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index i," \
+	" unnest(i.indkey) WITH ORDINALITY AS k (attnum, n) JOIN pg_attribute a" \
+	" ON a.attnum = k.attnum WHERE a.attrelid = i.indrelid AND i.indisprimary" \
+	" AND i.indrelid = '" rel "'::regclass"
+
+/* Migration 6 on a database holding option quotes written under version
+ * 5 (by SQL, as the old schema took them): the rows move to the table
+ * keyed (time, contract), in partitions of the same months, the
+ * contracts and the stored chains are listed, and every row reads back
+ * with the values the SQL wrote; writing afterwards replaces and adds
+ * rows as before. */
+START_TEST(test_pg_migrate_v6)
+{
+	struct store *s = open_raw();
+	struct option_quote oq[2];
+	struct option_chain ch;
+	char *cause = NULL, err[512], val[256];
+	int applied;
+
+	ck_assert_msg(store_migrate(s, 5, NULL, &cause) == 0, "%s", cause);
+	pg_val(PG_PKEY_SQL("option_quotes"), val, sizeof val);
+	ck_assert_str_eq(val, "underlying,time,symbol");
+	ck_assert_msg(pg_raw(pg_dsn,
+	    "CREATE TABLE option_quotes_p202310 PARTITION OF option_quotes FOR VALUES"
+	    " FROM ('2023-10-01 00:00:00+00') TO ('2023-11-01 00:00:00+00');"
+	    "CREATE TABLE option_quotes_p202311 PARTITION OF option_quotes FOR VALUES"
+	    " FROM ('2023-11-01 00:00:00+00') TO ('2023-12-01 00:00:00+00');"
+	    "INSERT INTO option_quotes (underlying, time, symbol, expiry, strike, put_call,"
+	    " multiplier, bid, ask, last, bid_size, ask_size, volume, implied_vol, delta, gamma,"
+	    " vega, theta, open_interest, recv_time) VALUES"
+	    " ('SPY', '2023-10-15 22:13:20.123456+00', 'SPY   231215C00400000', '2023-12-15',"
+	    "  400, 'C', 100, 9.5, 9.75, NULL, 10, 11, 12, 0.25, 0.5, 0.01, 0.2, -0.05, NULL,"
+	    "  NULL),"
+	    " ('SPY', '2023-11-14 22:13:20.123456+00', 'SPY   231215P00405000', '2023-12-15',"
+	    "  405, 'P', 100, 1.25, 1.5, 1.375, 20, 21, 22, 0.3125, -0.25, 0.02, 0.3, -0.0625,"
+	    "  1500, '2023-11-14 22:13:20.124+00'),"
+	    " ('SPY', '2023-11-14 22:13:20.123456+00', 'SPY   231215C00400000', '2023-12-15',"
+	    "  400, 'C', 100, 2.25, 2.5, NULL, 30, 31, 32, 0.1875, 0.625, 0.03, 0.4, -0.125,"
+	    "  NULL, NULL),"
+	    " ('QQQ', '2023-11-14 22:12:20.123456+00', 'QQQ   231215C00380000', '2023-12-15',"
+	    "  380, 'C', 10, 3.5, 3.625, 3.5, 1, 2, 3, 0.5, 0.75, 0.04, 0.5, -0.25, 7, NULL)",
+	    err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(store_migrate(s, -1, &applied, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(applied, 1);
+	pg_val(PG_PKEY_SQL("option_quotes"), val, sizeof val);
+	ck_assert_str_eq(val, "time,contract");
+	pg_val(PG_PKEY_SQL("option_quotes_p202310"), val, sizeof val);
+	ck_assert_str_eq(val, "time,contract");
+	pg_val("SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ','"
+	    " ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+	    " WHERE i.inhparent = 'option_quotes'::regclass", val, sizeof val);
+	ck_assert_str_eq(val, "option_quotes_p202310 FOR VALUES FROM ('2023-10-01 00:00:00+00') TO"
+	    " ('2023-11-01 00:00:00+00'),option_quotes_p202311 FOR VALUES FROM"
+	    " ('2023-11-01 00:00:00+00') TO ('2023-12-01 00:00:00+00')");
+	pg_val("SELECT count(*) FROM pg_class WHERE relname LIKE '%v5%'", val, sizeof val);
+	ck_assert_str_eq(val, "0");
+	pg_val("SELECT string_agg(underlying || ' ' || symbol, ',' ORDER BY underlying, symbol)"
+	    " FROM option_contracts", val, sizeof val);
+	ck_assert_str_eq(val, "QQQ QQQ   231215C00380000,SPY SPY   231215C00400000,"
+	    "SPY SPY   231215P00405000");
+	pg_val("SELECT string_agg(underlying || ' ' || to_char(time AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD HH24:MI:SS.US'), ',' ORDER BY underlying, time) FROM option_chains",
+	    val, sizeof val);
+	ck_assert_str_eq(val, "QQQ 2023-11-14 22:12:20.123456,SPY 2023-10-15 22:13:20.123456,"
+	    "SPY 2023-11-14 22:13:20.123456");
+	ck_assert_int_eq(count(s, "option_quotes"), 4);
+
+	/* The rows as the SQL wrote them. */
+	ck_assert_msg(store_latest_chain(s, "SPY", &ch, &cause) == 1, "%s", cause);
+	ck_assert_uint_eq(ch.n, 2);
+	ck_assert(ch.time == T0);
+	ck_assert_str_eq(ch.opts[0].opt.symbol, "SPY   231215C00400000");
+	ck_assert(ch.opts[0].opt.strike == 400 && ch.opts[0].opt.right == OPT_RIGHT_CALL);
+	ck_assert_int_eq(ch.opts[0].opt.expiry, 20231215);
+	ck_assert(ch.opts[0].q.bid == 2.25 && ch.opts[0].q.ask == 2.5 && isnan(ch.opts[0].q.last));
+	ck_assert(ch.opts[0].implied_vol == 0.1875 && ch.opts[0].theta == -0.125);
+	ck_assert(isnan(ch.opts[0].open_interest) && isnan(ch.opts[0].q.recv_time));
+	ck_assert_str_eq(ch.opts[1].opt.symbol, "SPY   231215P00405000");
+	ck_assert(ch.opts[1].opt.right == OPT_RIGHT_PUT && ch.opts[1].q.last == 1.375);
+	ck_assert(ch.opts[1].open_interest == 1500 && ch.opts[1].q.recv_time == 1700000000.124);
+	free(ch.opts);
+	ck_assert_msg(store_latest_chain(s, "QQQ", &ch, &cause) == 1, "%s", cause);
+	ck_assert_uint_eq(ch.n, 1);
+	ck_assert(ch.time == T0 - 60 && ch.opts[0].opt.multiplier == 10);
+	ck_assert(ch.opts[0].q.bid == 3.5 && ch.opts[0].q.ask == 3.625);
+	free(ch.opts);
+
+	/* Writing after the migration: one stored row replaced, one added. */
+	oq[0] = make_oq("SPY", 20231215, 400, 'C', T0, 3);
+	oq[1] = make_oq("SPY", 20231215, 410, 'C', T0, 4);
+	ck_assert_msg(store_put_option_quotes(s, oq, 2, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(count(s, "option_quotes"), 5);
+	ck_assert_msg(store_latest_chain(s, "SPY", &ch, &cause) == 1, "%s", cause);
+	ck_assert_uint_eq(ch.n, 3);
+	ck_assert_str_eq(ch.opts[0].opt.symbol, "SPY   231215C00400000");
+	check_oq(&ch.opts[0], &oq[0]);
+	check_oq(&ch.opts[2], &oq[1]);
+	free(ch.opts);
+	pg_val("SELECT count(*) FROM option_chains", val, sizeof val);
+	ck_assert_str_eq(val, "3");
+	pg_val("SELECT count(*) FROM option_contracts", val, sizeof val);
+	ck_assert_str_eq(val, "4");
+	store_close(s);
+}
+END_TEST
+
+/* The latest chain of an underlying is the latest with rows, whatever
+ * else is stored: later chains of other underlyings, and a listed chain
+ * whose rows are gone (a partition dropped by hand). */
+START_TEST(test_pg_latest_chain)
+{
+	struct store *s = open_store();
+	struct option_quote oq[3];
+	struct option_chain ch;
+	char *cause = NULL, err[256];
+
+	oq[0] = make_oq("IWM", 20240119, 200, 'C', T0, 1);
+	oq[1] = make_oq("IWM", 20240119, 200, 'C', T0 + 86400.0 * 31, 2);      /* December */
+	oq[2] = make_oq("TLT", 20240119, 90, 'P', T0 + 86400.0 * 40, 3);
+	ck_assert_msg(store_put_option_quotes(s, oq, 3, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_latest_chain(s, "IWM", &ch, &cause) == 1, "%s", cause);
+	ck_assert_uint_eq(ch.n, 1);
+	ck_assert(ch.time == oq[1].q.exch_time);
+	check_oq(&ch.opts[0], &oq[1]);
+	free(ch.opts);
+	ck_assert_msg(pg_raw(pg_dsn, "DROP TABLE option_quotes_p202312", err, sizeof err) == 0,
+	    "%s", err);
+	ck_assert_msg(store_latest_chain(s, "IWM", &ch, &cause) == 1, "%s", cause);
+	ck_assert_uint_eq(ch.n, 1);
+	ck_assert(ch.time == T0);
+	check_oq(&ch.opts[0], &oq[0]);
+	free(ch.opts);
+	ck_assert_int_eq(store_latest_chain(s, "TLT", &ch, &cause), 0);
+	free(ch.opts);
+	store_close(s);
+}
+END_TEST
+
 /* Adds the conformance tests to a test case. */
 static void add_conformance(TCase *tc)
 {
@@ -1259,6 +1416,8 @@ int main(void)
 		tcase_set_timeout(pg, 120);
 		add_conformance(pg);
 		tcase_add_test(pg, test_pg_reconnect);
+		tcase_add_test(pg, test_pg_migrate_v6);
+		tcase_add_test(pg, test_pg_latest_chain);
 		suite_add_tcase(s, pg);
 	} else
 		printf("check_store: QDESK_TEST_PG_DSN is not set: PostgreSQL runs in "
