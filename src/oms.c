@@ -388,37 +388,99 @@ static void oms_wait_finish(struct oms_wait *w, const struct order *o, size_t n,
 	}
 }
 
-/* Cancels every working order (the kill switch), timing the last send:
- * the cancels go to the broker first, the cancel_pending states are
- * stored after (a crash in between is reconciled: the broker's
- * cancellation arrives for an order stored as accepted, a legal move). */
+/* Cancels every working order (the kill switch), timing the last send.
+ * The cancels go to the broker first, in one batch (cancel_many; one call
+ * per order for a broker without it); then every order the broker took
+ * the cancel of is marked cancel_pending in ONE store transaction (all or
+ * none).  A crash in between is reconciled: the broker's cancellation
+ * arrives for an order stored as accepted, a legal move; and an OMS that
+ * restarts killed cancels its working orders again.  An order still
+ * pending (not yet acknowledged) is cancelled at the broker but keeps its
+ * state here until the broker answers (pending -> cancel_pending is not a
+ * legal move; pending -> cancelled is). */
 static void oms_cancel_all(void)
 {
+	const char **ids;
+	size_t *at;                     /* ids[i] is the order oms_g.work[at[i]] */
+	unsigned char *refused;
+	struct order *marked;
 	char *cause = NULL;
-	size_t i;
+	size_t i, n = 0, nref = 0, nm = 0;
+	double now = now_wall();
 
+	if (oms_g.nwork == 0)
+		goto timed;
+	ids = xmalloc(oms_g.nwork * sizeof *ids);
+	at = xmalloc(oms_g.nwork * sizeof *at);
+	refused = xcalloc(oms_g.nwork, 1);
 	for (i = 0; i < oms_g.nwork; i++) {
 		struct order *o = &oms_g.work[i];
 
-		if (order_state_final(o->state) || o->state == ORDER_CANCEL_PENDING)
-			continue;
-		if (oms_g.bops->cancel(oms_g.broker, o->client_id, now_wall(), &cause) != 0) {
-			oms_error("cancel %s: %s", o->client_id, cause);
-			free(cause);
-			cause = NULL;
+		if (!order_state_final(o->state) && o->state != ORDER_CANCEL_PENDING) {
+			at[n] = i;
+			ids[n++] = o->client_id;
+		}
+	}
+	if (oms_g.bops->cancel_many != NULL && n > 0)
+		nref = oms_g.bops->cancel_many(oms_g.broker, ids, n, now, refused, &cause);
+	else {
+		for (i = 0; i < n; i++) {
+			char *why = NULL;
+
+			if (oms_g.bops->cancel(oms_g.broker, ids[i], now, &why) == 0)
+				continue;
+			refused[i] = 1;
+			if (nref++ == 0)
+				cause = why;
+			else
+				free(why);
 		}
 	}
 	pthread_mutex_lock(&oms_g.lock);
 	if (oms_g.kill_mono > 0)
 		oms_g.st.kill_cancel_ms = (now_monotonic() - oms_g.kill_mono) * 1e3;
 	pthread_mutex_unlock(&oms_g.lock);
-	for (i = 0; i < oms_g.nwork; i++) {
-		struct order *o = &oms_g.work[i];
+	if (nref > 0)
+		oms_error("kill switch: the broker refused %zu of %zu cancels (first: %s)", nref, n,
+		    cause != NULL ? cause : "no reason given");
+	free(cause);
+	cause = NULL;
+	/* The states, in one transaction: copies first, so a failed write
+	 * leaves memory as the store has it. */
+	marked = xmalloc((n > 0 ? n : 1) * sizeof *marked);
+	for (i = 0; i < n; i++) {
+		struct order *o = &oms_g.work[at[i]];
 
-		if (!order_state_final(o->state) && o->state != ORDER_CANCEL_PENDING &&
-		    o->state != ORDER_PENDING)
-			oms_move(o, ORDER_CANCEL_PENDING, "kill switch");
+		if (refused[i] || o->state == ORDER_PENDING)
+			continue;
+		marked[nm] = *o;
+		if (order_transition(&marked[nm], ORDER_CANCEL_PENDING, now, &cause) != 0) {
+			oms_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		snprintf(marked[nm].reason_text, sizeof marked[nm].reason_text, "kill switch");
+		at[nm++] = at[i];
 	}
+	if (nm > 0 && store_put_orders(oms_g.db, marked, nm, NULL, &cause) != 0) {
+		oms_error("kill switch: %zu cancel_pending states not stored (the broker's "
+		    "cancellations will still be applied): %s", nm, cause);
+		free(cause);
+	} else {
+		for (i = 0; i < nm; i++)
+			oms_g.work[at[i]] = marked[i];
+	}
+	free(marked);
+	free(refused);
+	free(at);
+	free(ids);
+	return;
+timed:
+	pthread_mutex_lock(&oms_g.lock);
+	if (oms_g.kill_mono > 0)
+		oms_g.st.kill_cancel_ms = (now_monotonic() - oms_g.kill_mono) * 1e3;
+	pthread_mutex_unlock(&oms_g.lock);
 }
 
 /* Handles one request. */
@@ -930,14 +992,15 @@ void oms_kill(const char *reason, int flatten)
 	}
 	oms_g.st.killed = 1;
 	pthread_mutex_unlock(&oms_g.lock);
-	if (!was)
-		engine_alert("kill", NULL, "kill switch engaged: %s", reason);
+	/* The cancels first, the alert (the engine's lock, the log) after. */
 	memset(&r, 0, sizeof r);
 	r.kind = REQ_CANCEL_ALL;
 	if (oms_push(&r, &cause) != 0) {
 		free(cause);
 		cause = NULL;
 	}
+	if (!was)
+		engine_alert("kill", NULL, "kill switch engaged: %s", reason);
 	r.kind = REQ_KILL_NOTE;
 	snprintf(r.text, sizeof r.text, "%s", reason);
 	if (oms_push(&r, &cause) != 0) {

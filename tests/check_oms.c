@@ -5,11 +5,15 @@
  * (as a busy feed and strategy thread would); after resume an order is
  * stored before it is sent, fills, and its position is the sum of its
  * fills; the switch persists across a restart; a restart reconciles.
+ * Engaging the switch with many working orders leaves every one of them
+ * cancelled at the broker -- read from the paper broker's own ledger (its
+ * SQLite file, not through the OMS) -- and in the store.
  */
 #include "config.h"
 
 #include <check.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -192,6 +196,114 @@ START_TEST(test_kill_burst)
 }
 END_TEST
 
+/* Rows of the paper broker's own ledger (its file) in a state. */
+static long long paper_count(const char *path, int state)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM paper_orders WHERE state = ?1",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, state);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(test_kill_many)
+{
+	static const char *const kv[][2] = {
+		{ "paper.latency_ms", "0" }, { "pretrade.max_orders", "1024" },
+		{ "pretrade.rate_window", "0.001" }, { "pretrade.dup_window", "0" },
+		{ "pretrade.max_position", "1e12" }, { "orders.buying_power", "1e15" },
+		{ "orders.data_timeout", "0" }, { "orders.max_daily_loss", "0" },
+	};
+	enum { N = 600 };
+	char kdir[] = "/tmp/qdesk-oms-kill-XXXXXX", path[600], paper[600], *cause = NULL;
+	struct conf *kc;
+	struct store *db;
+	struct order *o = NULL, *all = NULL;
+	struct oms_status st;
+	struct signal s;
+	size_t n = 0, i, cancelled = 0;
+
+	log_set_stderr(0);
+	ck_assert_ptr_nonnull(mkdtemp(kdir));
+	kc = conf_new();
+	snprintf(path, sizeof path, "%s/qdesk.db", kdir);
+	ck_assert_msg(conf_set(kc, "store.path", path, &cause) == 0, "%s", cause);
+	snprintf(paper, sizeof paper, "%s/paper.db", kdir);
+	ck_assert_msg(conf_set(kc, "paper.path", paper, &cause) == 0, "%s", cause);
+	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		ck_assert_msg(conf_set(kc, kv[i][0], kv[i][1], &cause) == 0, "%s", cause);
+	put_bars();
+	ck_assert_msg(oms_start(kc, &cause) == 0, "%s", cause);
+	/* N buys resting below the ask (bid + 30% of the spread). */
+	for (i = 0; i < N; i++) {
+		if (i % 100 == 0)
+			put_quote(99.9, 100.1);
+		make_signal(&s, 10000 + i);
+		ck_assert_msg(oms_submit_signal(&s, "test", 1, 10, &o, &n, &cause) == 0, "%s", cause);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_msg(o[0].state != ORDER_REJECTED, "order %zu refused: %s", i,
+		    o[0].reason_text);
+		free(o);
+	}
+	/* Every one acknowledged (the broker's file says so) and working. */
+	for (i = 0; i < 500; i++) {
+		oms_get_status(&st);
+		if (st.working == N && paper_count(paper, ORDER_ACCEPTED) == N)
+			break;
+		usleep(10000);
+	}
+	ck_assert_uint_eq(st.working, N);
+	ck_assert_int_eq(paper_count(paper, ORDER_ACCEPTED), N);
+	oms_kill("test: many working orders", 0);
+	for (i = 0; i < 1000; i++) {
+		oms_get_status(&st);
+		if (st.working == 0 && st.kill_cancel_ms > 0)
+			break;
+		usleep(10000);
+	}
+	ck_assert_uint_eq(st.working, 0);
+	ck_assert_uint_eq(st.cancelled, N);
+	ck_assert_uint_eq(st.filled, 0);
+	ck_assert(st.kill_cancel_ms > 0);
+	/* No refused cancel, no state the store would not take. */
+	ck_assert_msg(st.last_error[0] == '\0', "%s", st.last_error);
+	oms_stop();
+	/* The broker's own ledger: every order cancelled, none other. */
+	ck_assert_int_eq(paper_count(paper, ORDER_CANCELLED), N);
+	ck_assert_int_eq(paper_count(paper, ORDER_ACCEPTED), 0);
+	ck_assert_int_eq(paper_count(paper, ORDER_FILLED), 0);
+	/* The store: the same orders, every one cancelled. */
+	db = store_open(kc, STORE_MIGRATE, &cause);
+	ck_assert_msg(db != NULL, "%s", cause);
+	ck_assert_msg(store_get_orders(db, 0, 0, &all, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, N);
+	for (i = 0; i < n; i++)
+		cancelled += all[i].state == ORDER_CANCELLED;
+	ck_assert_uint_eq(cancelled, N);
+	free(all);
+	ck_assert_int_eq(store_count(db, "fills", &cause), 0);
+	store_close(db);
+	/* A restart finds nothing to reconcile, and starts killed. */
+	ck_assert_msg(oms_start(kc, &cause) == 0, "%s", cause);
+	oms_get_status(&st);
+	ck_assert_uint_eq(st.differences, 0);
+	ck_assert_uint_eq(st.working, 0);
+	ck_assert(oms_killed());
+	oms_stop();
+	conf_free(kc);
+	snprintf(path, sizeof path, "rm -rf '%s'", kdir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("oms");
@@ -202,6 +314,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_kill_burst);
+	tcase_add_test(tc, test_kill_many);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
