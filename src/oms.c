@@ -82,6 +82,55 @@ static struct {
 
 static pthread_mutex_t oms_life = PTHREAD_MUTEX_INITIALIZER;
 
+/* The listener of order updates (oms_set_update_sink), under its own lock
+ * so it can be set whether or not the OMS runs. */
+static pthread_mutex_t oms_sink_lock = PTHREAD_MUTEX_INITIALIZER;
+static oms_update_fn oms_sink_fn;
+static void *oms_sink_arg;
+
+/* Sets the listener of order updates. */
+void oms_set_update_sink(oms_update_fn fn, void *arg)
+{
+	pthread_mutex_lock(&oms_sink_lock);
+	oms_sink_fn = fn;
+	oms_sink_arg = arg;
+	pthread_mutex_unlock(&oms_sink_lock);
+}
+
+/* Tells the listener what happened to o (f: the fill, or NULL).  Orders
+ * without a strategy (manual, hedges) are nobody's to learn from. */
+static void oms_notify(const struct order *o, const struct fill *f)
+{
+	struct order_update u;
+	oms_update_fn fn;
+	void *arg;
+
+	if (o->strategy[0] == '\0')
+		return;
+	memset(&u, 0, sizeof u);
+	u.signal_id = o->signal_id;
+	snprintf(u.strategy, sizeof u.strategy, "%s", o->strategy);
+	snprintf(u.client_id, sizeof u.client_id, "%s", o->client_id);
+	snprintf(u.symbol, sizeof u.symbol, "%s", o->symbol);
+	u.side = o->side;
+	u.qty = o->qty;
+	u.filled = o->filled;
+	u.avg_price = o->filled > 0 ? o->avg_price : NAN;
+	u.last_qty = f != NULL ? f->qty : 0;
+	u.last_price = f != NULL ? f->price : NAN;
+	u.state = o->state;
+	u.time = f != NULL ? f->time : o->updated;
+	/* Called under the sink's lock, so a listener being removed is not
+	 * called after oms_set_update_sink returns (lock order: this lock,
+	 * then whatever the listener takes -- the engine's). */
+	pthread_mutex_lock(&oms_sink_lock);
+	fn = oms_sink_fn;
+	arg = oms_sink_arg;
+	if (fn != NULL)
+		fn(arg, &u);
+	pthread_mutex_unlock(&oms_sink_lock);
+}
+
 /* Records the last error for `engine status` (orders_error) and logs it. */
 static void oms_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void oms_error(const char *fmt, ...)
@@ -225,6 +274,7 @@ static int oms_store_order(struct order *o)
 static int oms_move(struct order *o, int to, const char *why)
 {
 	char *cause = NULL;
+	int from = o->state;
 
 	if (order_transition(o, to, now_wall(), &cause) != 0) {
 		oms_error("%s", cause);
@@ -233,7 +283,15 @@ static int oms_move(struct order *o, int to, const char *why)
 	}
 	if (why != NULL && *why)
 		snprintf(o->reason_text, sizeof o->reason_text, "%s", why);
-	return oms_store_order(o);
+	if (oms_store_order(o) != 0)
+		return -1;
+	/* A final state of a sent order reached other than by a fill
+	 * (fills notify with the fill): cancelled, expired, rejected.  An
+	 * order refused before it was sent reaches its strategy as the
+	 * signal's refusal (engine_signal_refused). */
+	if (order_state_final(to) && from != ORDER_NEW)
+		oms_notify(o, NULL);
+	return 0;
 }
 
 /* Checks, stores and sends one new order; returns its final copy in out. */
@@ -277,6 +335,7 @@ static void oms_place(struct order *o, int allow_killed)
 		return;
 	}
 	oms_work_add(o);
+	oms_notify(o, NULL);            /* sent: working */
 	pthread_mutex_lock(&oms_g.lock);
 	oms_g.st.sent++;
 	oms_g.st.working = oms_g.nwork;
@@ -343,6 +402,7 @@ static void oms_on_event(void *arg, const struct broker_event *ev)
 			break;          /* seen before: nothing doubles */
 		*o = after;
 		oms_pos_apply(&f);
+		oms_notify(o, &f);
 		pthread_mutex_lock(&oms_g.lock);
 		oms_g.st.filled++;
 		pthread_mutex_unlock(&oms_g.lock);
