@@ -7,7 +7,9 @@
  * fills; the switch persists across a restart; a restart reconciles.
  * Engaging the switch with many working orders leaves every one of them
  * cancelled at the broker -- read from the paper broker's own ledger (its
- * SQLite file, not through the OMS) -- and in the store.
+ * SQLite file, not through the OMS) -- and in the store.  The OMS's order
+ * updates (what the engine passes to the strategies) say each order was
+ * sent and then filled or cancelled, matching the fills the store holds.
  */
 #include "config.h"
 
@@ -119,6 +121,24 @@ static void setup(void)
 	put_quote(99.9, 100.1);
 }
 
+/* The order updates the OMS posted (its listener, oms_set_update_sink):
+ * collected on the OMS thread, read by the test after oms_stop. */
+static pthread_mutex_t ups_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct order_update *ups;
+static size_t nups, capups;
+
+static void collect(void *arg, const struct order_update *u)
+{
+	(void)arg;
+	pthread_mutex_lock(&ups_lock);
+	if (nups == capups) {
+		capups = capups ? 2 * capups : 256;
+		ups = xrealloc(ups, capups * sizeof *ups);
+	}
+	ups[nups++] = *u;
+	pthread_mutex_unlock(&ups_lock);
+}
+
 /* Counts rows of a table. */
 static long long count(const char *table)
 {
@@ -166,6 +186,8 @@ START_TEST(test_kill_burst)
 	ck_assert_int_eq(count("orders"), 1000);
 
 	/* The switch persists: a new OMS starts killed. */
+	oms_set_update_sink(collect, NULL);
+	nups = 0;
 	ck_assert_msg(oms_start(conf, &cause) == 0, "%s", cause);
 	ck_assert(oms_killed());
 	ck_assert_int_eq(oms_resume("test", &cause), 0);
@@ -187,6 +209,43 @@ START_TEST(test_kill_burst)
 	ck_assert_msg(st.filled > 0, "no fill");
 	oms_stop();
 	ck_assert_int_ge(count("fills"), 1);
+	/* The strategy's updates of signal 5000's order: sent, then its
+	 * fills, the last one FILLED -- against the fills the store holds. */
+	{
+		struct store *db = store_open(conf, STORE_MIGRATE, &cause);
+		struct fill *fl = NULL;
+		double sum = 0, val = 0, qty = 0;
+		size_t nf = 0, k, nfill = 0;
+
+		ck_assert_msg(db != NULL, "%s", cause);
+		ck_assert_msg(store_get_fills(db, NULL, 0, &fl, &nf, &cause) == 0, "%s", cause);
+		store_close(db);
+		ck_assert_uint_ge(nups, 2);
+		ck_assert_int_eq(ups[0].state, ORDER_PENDING);
+		for (k = 0; k < nups; k++) {
+			ck_assert_uint_eq(ups[k].signal_id, 5000);
+			ck_assert_str_eq(ups[k].strategy, "volarb");
+			ck_assert_str_eq(ups[k].symbol, "AAA");
+			ck_assert_str_eq(ups[k].client_id, ups[0].client_id);
+			ck_assert_int_eq(ups[k].side, 1);
+			ck_assert(ups[k].instrument[0] == '\0');        /* the engine adds it */
+			if (ups[k].last_qty > 0)
+				nfill++, sum += ups[k].last_qty;
+		}
+		ck_assert_int_eq(ups[nups - 1].state, ORDER_FILLED);
+		ck_assert_uint_eq(nfill, nf);
+		for (k = 0; k < nf; k++) {
+			ck_assert_str_eq(fl[k].client_id, ups[0].client_id);
+			val += fl[k].qty * fl[k].price;
+			qty += fl[k].qty;
+		}
+		ck_assert_double_eq_tol(sum, qty, 1e-9);
+		ck_assert_double_eq_tol(ups[nups - 1].filled, qty, 1e-9);
+		ck_assert_double_eq_tol(ups[nups - 1].qty, qty, 1e-9);
+		ck_assert_double_eq_tol(ups[nups - 1].avg_price, val / qty, 1e-9 * val / qty);
+		free(fl);
+	}
+	nups = 0;
 	/* A restart finds nothing to reconcile. */
 	ck_assert_msg(oms_start(conf, &cause) == 0, "%s", cause);
 	oms_get_status(&st);
@@ -241,6 +300,8 @@ START_TEST(test_kill_many)
 	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
 		ck_assert_msg(conf_set(kc, kv[i][0], kv[i][1], &cause) == 0, "%s", cause);
 	put_bars();
+	oms_set_update_sink(collect, NULL);
+	nups = 0;
 	ck_assert_msg(oms_start(kc, &cause) == 0, "%s", cause);
 	/* N buys resting below the ask (bid + 30% of the spread). */
 	for (i = 0; i < N; i++) {
@@ -276,6 +337,28 @@ START_TEST(test_kill_many)
 	/* No refused cancel, no state the store would not take. */
 	ck_assert_msg(st.last_error[0] == '\0', "%s", st.last_error);
 	oms_stop();
+	/* Each order's strategy heard of it twice: sent, then cancelled
+	 * (signal ids 10000..10000+N-1, each once per state). */
+	{
+		unsigned char *seen = xcalloc(N, 1);
+
+		ck_assert_uint_eq(nups, 2 * N);
+		for (i = 0; i < nups; i++) {
+			unsigned long k = ups[i].signal_id - 10000;
+
+			ck_assert_uint_lt(k, N);
+			ck_assert(ups[i].state == ORDER_PENDING || ups[i].state == ORDER_CANCELLED);
+			ck_assert(ups[i].filled == 0 && ups[i].last_qty == 0);
+			seen[k] |= ups[i].state == ORDER_PENDING ? 1 : 2;
+		}
+		for (i = 0; i < N; i++)
+			ck_assert_int_eq(seen[i], 3);
+		free(seen);
+	}
+	oms_set_update_sink(NULL, NULL);
+	free(ups);
+	ups = NULL;
+	nups = capups = 0;
 	/* The broker's own ledger: every order cancelled, none other. */
 	ck_assert_int_eq(paper_count(paper, ORDER_CANCELLED), N);
 	ck_assert_int_eq(paper_count(paper, ORDER_ACCEPTED), 0);
