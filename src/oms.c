@@ -98,7 +98,8 @@ void oms_set_update_sink(oms_update_fn fn, void *arg)
 }
 
 /* Tells the listener what happened to o (f: the fill, or NULL).  Orders
- * without a strategy (manual, hedges) are nobody's to learn from. */
+ * without a strategy (manual) are nobody's to learn from; the engine
+ * passes the others to the strategy of that name, if there is one. */
 static void oms_notify(const struct order *o, const struct fill *f)
 {
 	struct order_update u;
@@ -216,6 +217,24 @@ double oms_net_position(const char *symbol)
 	for (i = 0; i < oms_g.npos; i++)
 		if (strcmp(oms_g.pos[i].symbol, symbol) == 0)
 			q += oms_g.pos[i].qty;
+	return q;
+}
+
+/* The signed remaining quantity of the working orders in a symbol. */
+double oms_working_qty(const char *symbol, int *hedging)
+{
+	double q = 0;
+	size_t i;
+
+	*hedging = 0;
+	for (i = 0; i < oms_g.nwork; i++) {
+		const struct order *o = &oms_g.work[i];
+
+		if (order_state_final(o->state) || strcmp(o->symbol, symbol) != 0)
+			continue;
+		q += o->side * (o->qty - o->filled);
+		*hedging |= strcmp(o->strategy, "hedge") == 0;
+	}
 	return q;
 }
 
@@ -672,20 +691,15 @@ static void oms_watch(void)
 		oms_kill(why, 0);
 		return;
 	}
-	/* Delta hedges (risk.auto_hedge): sent only for an underlying with no
-	 * working order, so a hedge on its way is not doubled. */
+	/* Delta hedges (risk.auto_hedge), damped by oms_hedge_orders: the
+	 * band, the working orders, one hedge at a time per underlying, the
+	 * minimum interval. */
 	{
 		struct order h[32];
-		size_t nh = oms_hedge_orders(h, sizeof h / sizeof h[0]), k, j;
+		size_t nh = oms_hedge_orders(h, sizeof h / sizeof h[0]), k;
 
-		for (k = 0; k < nh; k++) {
-			int busy = 0;
-
-			for (j = 0; j < oms_g.nwork; j++)
-				busy |= strcmp(oms_g.work[j].symbol, h[k].symbol) == 0;
-			if (!busy)
-				oms_place(&h[k], 0);
-		}
+		for (k = 0; k < nh; k++)
+			oms_place(&h[k], 0);
 	}
 	timeout = conf_get_double(oms_g.conf, "orders.data_timeout");
 	if (timeout > 0 && feed_global_status(&fs) && fs.last_event > 0 &&

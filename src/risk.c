@@ -75,6 +75,8 @@ void risk_cfg_default(struct risk_cfg *cfg)
 	cfg->hedge_threshold = 500;
 	cfg->hedge_cash = 0;
 	cfg->auto_hedge = 0;
+	cfg->hedge_target = 0.5;
+	cfg->hedge_interval = 300;
 	cfg->pair_window = 252;
 	cfg->pair_max_pvalue = 0.10;
 	cfg->pair_min_corr = 0.5;
@@ -151,6 +153,8 @@ int risk_cfg_from_conf(struct risk_cfg *cfg, struct conf *conf, char **cause)
 	unit = conf_get_str(conf, "risk.hedge_unit");
 	cfg->hedge_cash = unit != NULL && strcmp(unit, "currency") == 0;
 	cfg->auto_hedge = conf_get_bool(conf, "risk.auto_hedge");
+	cfg->hedge_target = conf_get_double(conf, "risk.hedge_target");
+	cfg->hedge_interval = conf_get_double(conf, "risk.hedge_interval");
 	cfg->pair_window = (int)conf_get_int(conf, "risk.pair_window");
 	cfg->pair_max_pvalue = conf_get_double(conf, "risk.pair_max_pvalue");
 	cfg->pair_min_corr = conf_get_double(conf, "risk.pair_min_corr");
@@ -874,6 +878,12 @@ int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos
 /* --- delta re-hedge ------------------------------------------------------ */
 
 /* Hedge orders zeroing every underlying's delta beyond the threshold. */
+/* x limited to [0, 1] (NaN gives 0). */
+static double risk_clamp01(double x)
+{
+	return x >= 0 ? (x > 1 ? 1 : x) : 0;
+}
+
 size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
     struct risk_hedge *out, size_t max)
 {
@@ -883,11 +893,15 @@ size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
 		return 0;
 	for (i = 0; i < g->nund; i++) {
 		const struct risk_und_greeks *u = &g->und[i];
-		double d = cfg->hedge_cash ? u->delta_cash : u->delta_sh, q;
+		double d = cfg->hedge_cash ? u->delta_cash : u->delta_sh, q, target;
 
 		if (!isfinite(d) || !(fabs(d) > cfg->hedge_threshold) || !(u->spot > 0))
 			continue;
-		q = nearbyint(fabs(u->delta_sh));
+		/* the target inside the band, in shares, on the delta's side */
+		target = risk_clamp01(cfg->hedge_target) * cfg->hedge_threshold;
+		if (cfg->hedge_cash)
+			target /= u->spot;
+		q = nearbyint(fabs(u->delta_sh) - target);
 		if (q < 1)
 			continue;
 		if (k < max) {

@@ -139,6 +139,10 @@ struct risk_cfg {
 	double hedge_threshold;         /* |delta| of an underlying beyond which to hedge */
 	int hedge_cash;                 /* 1: threshold in currency (delta_cash); 0: shares */
 	int auto_hedge;                 /* the OMS sends the hedges (lead's side) */
+	double hedge_target;            /* hedge to this fraction of the threshold (0..1),
+					 * keeping the delta's sign: a band, not zero */
+	double hedge_interval;          /* market seconds between two automatic hedges of
+					 * one underlying (the OMS) */
 	/* pair health */
 	int pair_window;                /* daily closes */
 	double pair_max_pvalue;
@@ -245,12 +249,14 @@ struct risk_hedge {
 };
 
 /*
- * The hedge orders that bring back to zero the delta of every underlying
- * whose |delta| exceeds cfg->hedge_threshold (in shares, or in currency
- * when cfg->hedge_cash) -- suggestions, in underlying order.  Quantities
- * are whole shares (the delta is rounded to the nearest share).  out has
- * room for max; returns the number of hedges (may exceed max: only max
- * written).  A threshold of 0 means no hedging.
+ * The hedge orders of every underlying whose |delta| exceeds
+ * cfg->hedge_threshold (in shares, or in currency when cfg->hedge_cash) --
+ * suggestions, in underlying order.  A hedge brings the delta back inside
+ * the band, to cfg->hedge_target x the threshold with the delta's own sign
+ * (0: to zero), so a book that drifts around the threshold is not hedged
+ * back and forth across zero.  Quantities are whole shares (rounded to the
+ * nearest share).  out has room for max; returns the number of hedges (may
+ * exceed max: only max written).  A threshold of 0 means no hedging.
  */
 size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
     struct risk_hedge *out, size_t max);

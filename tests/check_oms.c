@@ -387,6 +387,164 @@ START_TEST(test_kill_many)
 }
 END_TEST
 
+/* Sums the fills of one order in the store (the reference for the
+ * position the hedge is sized from). */
+static double filled_of(struct conf *c, const char *client_id)
+{
+	struct store *db;
+	struct fill *fl = NULL;
+	char *cause = NULL;
+	size_t n = 0, i;
+	double q = 0;
+
+	db = store_open(c, STORE_MIGRATE, &cause);
+	ck_assert_msg(db != NULL, "%s", cause);
+	ck_assert_msg(store_get_fills(db, client_id, 0, &fl, &n, &cause) == 0, "%s", cause);
+	for (i = 0; i < n; i++)
+		q += fl[i].side * fl[i].qty;
+	free(fl);
+	store_close(db);
+	return q;
+}
+
+/* The orders of strategy "hedge" in the store (*out, newest first). */
+static size_t hedges_of(struct conf *c, struct order *out, size_t max)
+{
+	struct store *db;
+	struct order *all = NULL;
+	char *cause = NULL;
+	size_t n = 0, i, k = 0;
+
+	db = store_open(c, STORE_MIGRATE, &cause);
+	ck_assert_msg(db != NULL, "%s", cause);
+	ck_assert_msg(store_get_orders(db, 0, 0, &all, &n, &cause) == 0, "%s", cause);
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].strategy, "hedge") == 0 && k < max)
+			out[k++] = all[i];
+	free(all);
+	store_close(db);
+	return k;
+}
+
+/* Waits until the OMS has no working order (at most ~5 s). */
+static void wait_idle(struct oms_status *st)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		oms_get_status(st);
+		if (st->working == 0)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("orders still working: %zu", st->working);
+}
+
+/*
+ * Auto-hedge damping (risk.auto_hedge): threshold 100 shares, target 0.5.
+ * A book long P shares of AAA (P > 100, from a filled buy) gets exactly
+ * one hedge, a sell of P - 50 (back to +50, inside the band, not to zero),
+ * and no second one while it rests; once filled, none for several watch
+ * passes.  A second buy left resting brings the delta past the threshold
+ * again: within risk.hedge_interval no hedge; restarted with no interval,
+ * the hedge sells the resting buy's quantity -- the working order counts
+ * in the delta.  Expected sizes are worked from the store's fills.
+ */
+START_TEST(test_auto_hedge)
+{
+	static const char *const kv[][2] = {
+		{ "paper.latency_ms", "0" }, { "pretrade.max_orders", "1024" },
+		{ "pretrade.rate_window", "0.001" }, { "pretrade.dup_window", "0" },
+		{ "pretrade.max_position", "1e12" }, { "orders.buying_power", "1e15" },
+		{ "orders.data_timeout", "0" }, { "orders.max_daily_loss", "0" },
+		{ "risk.max_name_notional", "0" }, { "risk.max_gross", "0" },
+		{ "risk.max_net", "0" }, { "risk.max_strategy_notional", "0" },
+		{ "risk.max_notional", "0" }, { "risk.max_daily_loss", "0" },
+		{ "risk.auto_hedge", "yes" }, { "risk.hedge_threshold", "100" },
+		{ "risk.hedge_target", "0.5" }, { "risk.hedge_interval", "300" },
+	};
+	char hdir[] = "/tmp/qdesk-oms-hedge-XXXXXX", path[600], *cause = NULL;
+	struct conf *hc;
+	struct order *o = NULL, h[8], buy1, buy2;
+	struct oms_status st;
+	struct signal s;
+	size_t n = 0, i;
+	double P;
+
+	log_set_stderr(0);
+	ck_assert_ptr_nonnull(mkdtemp(hdir));
+	hc = conf_new();
+	snprintf(path, sizeof path, "%s/qdesk.db", hdir);
+	ck_assert_msg(conf_set(hc, "store.path", path, &cause) == 0, "%s", cause);
+	snprintf(path, sizeof path, "%s/paper.db", hdir);
+	ck_assert_msg(conf_set(hc, "paper.path", path, &cause) == 0, "%s", cause);
+	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		ck_assert_msg(conf_set(hc, kv[i][0], kv[i][1], &cause) == 0, "%s", cause);
+	put_bars();
+	put_quote(99.9, 100.1);
+	ck_assert_msg(oms_start(hc, &cause) == 0, "%s", cause);
+	/* a buy of more than 100 shares, filled (the ask drops through it) */
+	make_signal(&s, 20001);
+	s.size_hint = 1;
+	ck_assert_msg(oms_submit_signal(&s, "test", 1, 10, &o, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_msg(o[0].state != ORDER_REJECTED, "%s", o[0].reason_text);
+	buy1 = o[0];
+	free(o);
+	ck_assert_msg(buy1.qty > 150, "the buy is %g shares: too few to breach 100", buy1.qty);
+	put_quote(98.0, 98.2);
+	wait_idle(&st);
+	P = filled_of(hc, buy1.client_id);
+	ck_assert_double_eq(P, buy1.qty);
+	/* the watch (once a second) sends the hedge; it rests (sell limit
+	 * above the bid): no second hedge while it works */
+	for (i = 0; i < 300 && hedges_of(hc, h, 8) == 0; i++)
+		usleep(10000);
+	sleep(3);
+	ck_assert_uint_eq(hedges_of(hc, h, 8), 1);
+	ck_assert_int_eq(h[0].side, -1);
+	ck_assert_double_eq(h[0].qty, P - 50);
+	ck_assert_str_eq(h[0].symbol, "AAA");
+	/* it fills (the bid rises through its limit): +50 shares, inside */
+	put_quote(h[0].limit + 0.1, h[0].limit + 0.3);
+	wait_idle(&st);
+	ck_assert_double_eq(filled_of(hc, h[0].client_id), -(P - 50));
+	sleep(3);
+	ck_assert_uint_eq(hedges_of(hc, h, 8), 1);
+	/* a second buy that rests: +50 + its qty > 100, but the last hedge
+	 * was less than risk.hedge_interval ago */
+	make_signal(&s, 20002);
+	s.size_hint = 1;
+	ck_assert_msg(oms_submit_signal(&s, "test", 1, 10, &o, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_msg(o[0].state != ORDER_REJECTED, "%s", o[0].reason_text);
+	buy2 = o[0];
+	free(o);
+	ck_assert(buy2.qty > 50);
+	sleep(3);
+	ck_assert_uint_eq(hedges_of(hc, h, 8), 1);
+	oms_get_status(&st);
+	ck_assert_uint_eq(st.working, 1);       /* the resting buy */
+	oms_stop();
+	/* No interval: the hedge is due now, sized with the working buy as
+	 * if filled -- a sell of exactly its quantity (back to +50). */
+	ck_assert_msg(conf_set(hc, "risk.hedge_interval", "0", &cause) == 0, "%s", cause);
+	ck_assert_msg(oms_start(hc, &cause) == 0, "%s", cause);
+	for (i = 0; i < 300 && hedges_of(hc, h, 8) < 2; i++)
+		usleep(10000);
+	sleep(2);
+	ck_assert_uint_eq(hedges_of(hc, h, 8), 2);
+	ck_assert_int_eq(h[0].side, -1);
+	ck_assert_double_eq(h[0].qty, buy2.qty);
+	oms_get_status(&st);
+	ck_assert_uint_eq(st.differences, 0);
+	oms_stop();
+	conf_free(hc);
+	snprintf(path, sizeof path, "rm -rf '%s'", hdir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("oms");
@@ -398,6 +556,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_kill_burst);
 	tcase_add_test(tc, test_kill_many);
+	tcase_add_test(tc, test_auto_hedge);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -631,7 +631,9 @@ START_TEST(test_hedge)
 	mkpos(&p[2], "m", "TSTB", 40, 1);       /* +40 shares, below the threshold */
 	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
 	risk_cfg_default(&c);
+	ck_assert_double_eq(c.hedge_target, 0.5);       /* the default band */
 	c.hedge_threshold = 100;
+	c.hedge_target = 0;             /* to zero */
 	n = risk_hedge(&c, &g, h, 4);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(h[0].symbol, "TSTA");
@@ -660,6 +662,47 @@ START_TEST(test_hedge)
 	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 1);
 	c.hedge_threshold = 0;
 	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 0);
+	risk_greeks_free(&g);
+
+	/* the band: threshold 100 shares, target 0.5 -- the hedge leaves
+	 * +50 shares (the delta's sign), not zero; filled, the book is inside
+	 * the band and nothing more is due, whichever way the delta drifts
+	 * within it */
+	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
+	c.hedge_cash = 0;
+	c.hedge_threshold = 100;
+	c.hedge_target = 0.5;
+	n = risk_hedge(&c, &g, h, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(h[0].symbol, "TSTA");
+	ck_assert_int_eq(h[0].side, -1);
+	ck_assert_double_eq(h[0].qty, nearbyint(g.und[0].delta_sh - 50));
+	ck_assert(fabs(h[0].delta_after - 50) <= 0.5);
+	mkpos(&p[3], "hedge", "TSTA", h[0].side * h[0].qty, 1);
+	risk_greeks_free(&g);
+	ck_assert_int_eq(risk_greeks(p, 4, snap, NULL, T0, &g, &cause), 0);
+	ck_assert(fabs(g.und[0].delta_sh - 50) <= 0.5);
+	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 0);
+	risk_greeks_free(&g);
+	/* a short book is hedged up to -50 */
+	mkpos(&p[3], "hedge", "TSTA", -700, 1);
+	ck_assert_int_eq(risk_greeks(p, 4, snap, NULL, T0, &g, &cause), 0);
+	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 1);
+	ck_assert_int_eq(h[0].side, 1);
+	ck_assert_double_eq(h[0].qty, nearbyint(-g.und[0].delta_sh - 50));
+	ck_assert(fabs(h[0].delta_after + 50) <= 0.5);
+	risk_greeks_free(&g);
+	/* in currency: TSTB 40 shares x 50 = 2000 against 1500, target 0.5 =
+	 * 750 currency = 15 shares: sell 25 */
+	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
+	c.hedge_cash = 1;
+	c.hedge_threshold = 1500;
+	n = risk_hedge(&c, &g, h, 4);
+	for (i = 0; i < n && strcmp(h[i].symbol, "TSTB") != 0; i++)
+		;
+	ck_assert_uint_lt(i, n);
+	ck_assert_int_eq(h[i].side, -1);
+	ck_assert_double_eq(h[i].qty, 25);
 	risk_greeks_free(&g);
 	mstate_snap_release(snap);
 	mstate_free(ms);
