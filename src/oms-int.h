@@ -25,6 +25,7 @@ struct oms_checks {
 	struct tcost_params costs;
 	double limit_fraction, tick, capital;
 	struct risk_cfg risk;           /* the portfolio limits checked after pretrade */
+	struct risk_cache *greeks;      /* the book's Greeks, revalued where they changed */
 	/* the last automatic hedge per underlying, market time (risk.hedge_interval) */
 	struct {
 		char symbol[MARKET_SYMBOL_MAX];

@@ -36,12 +36,16 @@ int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause)
 	c->limit_fraction = conf_get_double(conf, "orders.limit_fraction");
 	c->tick = conf_get_double(conf, "orders.tick");
 	c->capital = conf_get_double(conf, "orders.buying_power");
+	/* a position's Greeks are reused while its inputs stand and its
+	 * maturity moved less than a minute */
+	c->greeks = risk_cache_new(60);
 	return 0;
 }
 
 void oms_checks_free(struct oms_checks *c)
 {
-	(void)c;        /* fixed-size state: nothing to free */
+	risk_cache_free(c->greeks);
+	c->greeks = NULL;
 }
 
 /* The quote of a symbol: its own, or an option's in its chain.  Copies it
@@ -140,6 +144,7 @@ static int oms_risk_limits(struct oms_checks *c, const struct order *o,
 	const struct engine_snap *es = engine_snapshot();
 	struct risk_position *pos;
 	struct risk_breaches br;
+	struct risk_greeks g;
 	struct risk_order ro;
 	char *cause = NULL;
 	size_t n = oms_risk_book(&pos);
@@ -152,8 +157,15 @@ static int oms_risk_limits(struct oms_checks *c, const struct order *o,
 	ro.qty = o->qty;
 	ro.multiplier = o->multiplier > 0 ? o->multiplier : 1;
 	risk_breaches_init(&br);
-	rc = risk_check_order(&c->risk, pos, n, NULL, &ro, ms, engine_snap_book(es), now, NAN,
-	    &br, &cause);
+	/* The book's Greeks from the cache: only what changed is revalued,
+	 * then the order itself by risk_check_order. */
+	rc = risk_cache_greeks(c->greeks, pos, n, ms, engine_snap_book(es), now, &g, NULL,
+	    &cause);
+	if (rc == 0) {
+		rc = risk_check_order(&c->risk, pos, n, &g, &ro, ms, engine_snap_book(es), now, NAN,
+		    &br, &cause);
+		risk_greeks_free(&g);
+	}
 	if (rc < 0) {
 		snprintf(why, len, "risk: %s", cause);
 		free(cause);
@@ -367,7 +379,8 @@ size_t oms_hedge_orders(struct order *out, size_t max)
 	ms = mstate_snapshot(mstate_global());
 	es = engine_snapshot();
 	now = oms_market_now(NULL);
-	if (n > 0 && risk_greeks(pos, n, ms, engine_snap_book(es), now, &g, &cause) == 0) {
+	if (n > 0 && risk_cache_greeks(c->greeks, pos, n, ms, engine_snap_book(es), now, &g, NULL,
+	    &cause) == 0) {
 		int *skip = xcalloc(g.nund + 1, sizeof *skip);
 		double *tnow = xcalloc(g.nund + 1, sizeof *tnow);
 

@@ -125,6 +125,27 @@ struct risk_greeks {
 	double notional;
 };
 
+/*
+ * The Greeks of a book kept between calls (the OMS checks every order
+ * against its book): a position is revalued only when its valuation
+ * inputs changed -- its quantity, the resolved spot, vol or Heston
+ * parameters, rates, strike, model -- or when its maturity moved by more
+ * than max_age seconds since it was valued; otherwise its Greeks are
+ * reused.  Resolving a position is a few lookups; valuing an option is
+ * the cost (a Heston price and its finite differences), so a pre-trade
+ * check then costs the revaluation of what changed and of the order.
+ * Not thread-safe: one cache per thread (the OMS's).
+ */
+struct risk_cache;
+struct risk_cache *risk_cache_new(double max_age);
+void risk_cache_free(struct risk_cache *c);
+/* As risk_greeks (out freed with risk_greeks_free), reusing the cached
+ * Greeks of unchanged positions; *revalued (may be NULL) gets how many
+ * positions were valued afresh.  0, or -1 with cause. */
+int risk_cache_greeks(struct risk_cache *c, const struct risk_position *pos, size_t n,
+    const struct mstate_snap *snap, const struct calib_book *book, double now,
+    struct risk_greeks *out, size_t *revalued, char **cause);
+
 /* The risk.* keys. */
 #define RISK_BETAS_MAX 64
 struct risk_cfg {
