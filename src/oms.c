@@ -775,6 +775,12 @@ static void oms_difference(const char *fmt, ...)
 	pthread_mutex_unlock(&oms_g.lock);
 }
 
+/* Compares two strings through pointers to them (qsort, bsearch). */
+static int oms_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Restores the working orders and positions from the store and reconciles
  * them with the broker's own view. */
 static int oms_restore(char **cause)
@@ -782,8 +788,8 @@ static int oms_restore(char **cause)
 	struct store_position *sp = NULL;
 	struct broker_state bs;
 	struct order *open = NULL;
-	char *v = NULL;
-	size_t i, j, nopen = 0, nsp = 0;
+	char *v = NULL, **stored = NULL;
+	size_t i, j, nopen = 0, nsp = 0, nstored = 0;
 	int rc;
 
 	if ((rc = store_meta_get(oms_g.db, "kill_switch", &v, cause)) < 0)
@@ -819,12 +825,35 @@ static int oms_restore(char **cause)
 	memset(&bs, 0, sizeof bs);
 	if (oms_g.bops->snapshot(oms_g.broker, &bs, cause) != 0)
 		return -1;
+	/* The fills the store holds, by broker fill id: the broker's others
+	 * are the ones it missed. */
+	{
+		struct fill *sf = NULL;
+		size_t k;
+
+		if (store_get_fills(oms_g.db, NULL, 0, &sf, &nstored, cause) != 0) {
+			broker_state_free(&bs);
+			return -1;
+		}
+		stored = xcalloc(nstored + 1, sizeof *stored);
+		for (k = 0; k < nstored; k++)
+			stored[k] = xstrdup(sf[k].fill_id);
+		free(sf);
+		qsort(stored, nstored, sizeof *stored, oms_strcmp_p);
+	}
 	/* Fills the broker made that the store missed (a crash between the
-	 * broker's fill and our write): applied now, in broker order. */
-	for (i = bs.nfills; i-- > 0;) {
+	 * broker's fill and our write): applied now, in broker order.  Those
+	 * the store holds are skipped (applying one again would be refused
+	 * anyway -- a fill of a final order, or a duplicate -- but as a
+	 * false alarm at every start). */
+	for (i = 0; i < bs.nfills; i++) {
 		struct broker_event ev;
 		struct order o;
 		char *why = NULL;
+		const char *key = bs.fills[i].fill_id;
+
+		if (bsearch(&key, stored, nstored, sizeof *stored, oms_strcmp_p) != NULL)
+			continue;
 
 		if (store_get_order(oms_g.db, bs.fills[i].client_id, &o, &why) != 1) {
 			oms_difference("broker fill %s of unknown order %s", bs.fills[i].fill_id,
@@ -889,6 +918,9 @@ static int oms_restore(char **cause)
 			oms_move(o, bv->state, "reconciled with the broker");
 		}
 	}
+	for (i = 0; i < nstored; i++)
+		free(stored[i]);
+	free(stored);
 	oms_work_prune();
 	/* Started killed: the working orders are cancelled now, as if the
 	 * switch had just been engaged. */
