@@ -41,7 +41,9 @@
  * them.  The file is in WAL mode with synchronous=NORMAL: safe against a
  * process crash; a power cut may lose the last commits (like the store).
  * When a poll's commit fails, nothing of it is delivered, the in-memory
- * books are reloaded from the file and the poll reports the error.
+ * books are reloaded from the file and the poll reports the error.  A
+ * poll opens its transaction at its first write, so one that changes
+ * nothing writes nothing.
  *
  * Identifiers: broker ids "P<stamp>-<n>" and fill ids "P<stamp>-F<n>",
  * where stamp is the file's creation time (base 36 microseconds) and n
@@ -91,6 +93,8 @@ struct broker {
 	long long next_order, next_fill;
 	struct paper_order *w;          /* working orders, by seq */
 	size_t nw, capw;
+	int polling;                    /* in paper_poll: writes join its transaction */
+	int in_tx;                      /* that transaction is open */
 };
 
 /* Sets *cause to "paper broker PATH: MESSAGE" and returns -1. */
@@ -200,12 +204,27 @@ static void paper_col_order(sqlite3_stmt *st, struct paper_order *o)
 	o->resting = sqlite3_column_int(st, 18);
 }
 
+/* Opens the poll's transaction before its first write: a poll that
+ * changes nothing (orders resting, nothing due) writes nothing, so it
+ * costs no transaction and holds no write lock. */
+static int paper_write_begin(struct broker *b, char **cause)
+{
+	if (!b->polling || b->in_tx)
+		return 0;
+	if (paper_exec(b, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	b->in_tx = 1;
+	return 0;
+}
+
 /* Writes an order's row (insert or replace by seq). */
 static int paper_save_order(struct broker *b, const struct paper_order *o, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	if (paper_write_begin(b, cause) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(b->db, "INSERT OR REPLACE INTO paper_orders (" PAPER_ORDER_COLS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
 	    " ?18, ?19)", -1, &st, NULL) != SQLITE_OK) {
@@ -245,6 +264,8 @@ static int paper_save_fill(struct broker *b, long long seq, const struct fill *f
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	if (paper_write_begin(b, cause) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(b->db, "INSERT INTO paper_fills (seq, fill_id, client_id, symbol,"
 	    " strategy, side, qty, price, fee, multiplier, time, arrival_mid, slippage_bp)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", -1, &st,
@@ -594,6 +615,71 @@ static int paper_cancel(struct broker *b, const char *client_id, double now, cha
 	return 0;
 }
 
+/* FNV-1a hash of a client id (paper_cancel_many's table). */
+static size_t paper_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Asks to cancel n orders at once: a table of the ids, one pass over the
+ * working orders (so a kill switch's mass cancel is linear, not n
+ * lookups); an id the pass did not find goes through paper_cancel, which
+ * says why it is refused.  The number refused. */
+static size_t paper_cancel_many(struct broker *b, const char *const *ids, size_t n, double now,
+    unsigned char *refused, char **cause)
+{
+	size_t cap = 16, mask, i, k, nref = 0;
+	long *slot;
+	unsigned char *hit;
+
+	if (n == 0)
+		return 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	mask = cap - 1;
+	slot = xmalloc(cap * sizeof *slot);
+	for (k = 0; k < cap; k++)
+		slot[k] = -1;
+	hit = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		for (k = paper_hash(ids[i]) & mask; slot[k] >= 0; k = (k + 1) & mask)
+			if (strcmp(ids[slot[k]], ids[i]) == 0)
+				break;
+		if (slot[k] < 0)
+			slot[k] = (long)i;      /* a repeated id is left to paper_cancel */
+	}
+	for (i = 0; i < b->nw; i++) {
+		struct paper_order *p = &b->w[i];
+
+		for (k = paper_hash(p->client_id) & mask; slot[k] >= 0; k = (k + 1) & mask)
+			if (strcmp(ids[slot[k]], p->client_id) == 0)
+				break;
+		if (slot[k] < 0)
+			continue;
+		hit[slot[k]] = 1;
+		/* As paper_cancel: in memory, carried out (and committed) by
+		 * the poll after the latency. */
+		if (isnan(p->cancel_at))
+			p->cancel_at = now + b->latency;
+	}
+	for (i = 0; i < n; i++) {
+		char *why = NULL;
+
+		refused[i] = !hit[i] && paper_cancel(b, ids[i], now, &why) != 0;
+		if (refused[i] && nref++ == 0 && cause != NULL)
+			*cause = why;
+		else
+			free(why);
+	}
+	free(hit);
+	free(slot);
+	return nref;
+}
+
 /* The quote of a symbol in a snapshot: a quote, or an option of a chain. */
 static const struct quote *paper_quote(const struct mstate_snap *snap, const char *symbol)
 {
@@ -743,18 +829,21 @@ static int paper_poll(struct broker *b, const struct broker_sink *sink, double n
 	if (!isfinite(now))
 		return paper_fail(b, cause, "poll: the time is not a number");
 	snap = mstate_snapshot(ms);
-	if (paper_exec(b, "BEGIN IMMEDIATE", cause) != 0) {
-		mstate_snap_release(snap);
-		return -1;
-	}
+	/* One transaction for every change of this poll, opened by the
+	 * first write (paper_write_begin), committed before any event is
+	 * delivered. */
+	b->polling = 1;
+	b->in_tx = 0;
 	for (i = 0; i < b->nw; i++) {
 		if (paper_step(b, &b->w[i], snap, now, &e, cause) != 0)
 			goto fail;
 	}
 	mstate_snap_release(snap);
 	snap = NULL;
-	if (paper_exec(b, "COMMIT", cause) != 0)
+	b->polling = 0;
+	if (b->in_tx && paper_exec(b, "COMMIT", cause) != 0)
 		goto fail;
+	b->in_tx = 0;
 	for (i = j = 0; i < b->nw; i++) {
 		if (!paper_final(b->w[i].state))
 			b->w[j++] = b->w[i];
@@ -767,6 +856,7 @@ static int paper_poll(struct broker *b, const struct broker_sink *sink, double n
 	free(e.ev);
 	return 0;
 fail:
+	b->polling = b->in_tx = 0;
 	if (snap != NULL)
 		mstate_snap_release(snap);
 	if (!sqlite3_get_autocommit(b->db))
@@ -874,6 +964,7 @@ const struct broker_ops broker_paper_ops = {
 	.open = paper_open,
 	.send = paper_send,
 	.cancel = paper_cancel,
+	.cancel_many = paper_cancel_many,
 	.poll = paper_poll,
 	.snapshot = paper_snapshot,
 	.close = paper_close,

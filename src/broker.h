@@ -76,6 +76,13 @@ struct broker_ops {
 	int (*send)(struct broker *b, const struct order *o, double now, char **cause);
 	/* Asks to cancel an order; the outcome comes as an event.  0 or -1. */
 	int (*cancel)(struct broker *b, const char *client_id, double now, char **cause);
+	/* Optional (NULL: the OMS calls cancel once per order): asks to cancel
+	 * n orders at once, as cancel does each (the kill switch's mass
+	 * cancel, so it costs one pass, not n lookups).  refused[i] is set to
+	 * 1 for an order it refused (not known, already final), 0 otherwise;
+	 * returns the number refused, *cause naming the first of them. */
+	size_t (*cancel_many)(struct broker *b, const char *const *client_ids, size_t n,
+	    double now, unsigned char *refused, char **cause);
 	/* Delivers the events due at time now (epoch seconds) to sink. */
 	int (*poll)(struct broker *b, const struct broker_sink *sink, double now, char **cause);
 	/* Its own view of orders, fills and positions. */

@@ -12,6 +12,7 @@
 #include "bqueue.h"
 #include "calib.h"
 #include "engine.h"
+#include "order.h"
 #include "trade-signal.h"
 #include "strategy.h"
 
@@ -20,6 +21,15 @@ struct mstate_snap;
 
 #define ENGINE_UNIVERSE_MAX 256
 #define ENGINE_STRATEGIES_MAX 16
+#define ENGINE_UPDATES_MAX 8192         /* order updates waiting for the engine thread */
+
+/* An item of the update queue: an order update, or the refusal of a
+ * signal by the order manager (u.signal_id, u.strategy). */
+enum { ENGINE_UPD_ORDER, ENGINE_UPD_REFUSED };
+struct engine_update {
+	int kind;
+	struct order_update u;
+};
 
 /* A caller waiting for calibrations (engine_calibrate): the workers fill
  * res[] and count done; the last of the n jobs and the waiter to drop
@@ -112,6 +122,10 @@ struct engine {
 	int strat_enabled[ENGINE_STRATEGIES_MAX];
 	int strat_auto[ENGINE_STRATEGIES_MAX];  /* approve its signals automatically */
 	int strat_ready;
+	/* order updates and refusals for the strategies (engine_post_update):
+	 * posted by the OMS thread, delivered by the engine thread */
+	struct bqueue *update_q;
+	int updates_pending;            /* under lock: the engine thread has some to deliver */
 	/* the store writer */
 	pthread_t store_thread;
 	struct bqueue *store_q;

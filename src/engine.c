@@ -306,10 +306,83 @@ static void engine_tell_refused(const struct signal *sg)
 	pthread_mutex_unlock(&engine_g.strat_lock);
 }
 
-/* The order manager refused an approved signal's orders. */
+/* Queues an item for the strategies and wakes the engine thread; any
+ * thread (the OMS's).  A full queue is counted in an alert. */
+static void engine_post_update(const struct engine_update *e)
+{
+	int full;
+
+	if (engine_g.update_q == NULL)
+		return;                 /* the engine was never set up: nobody to tell */
+	full = bqueue_push(engine_g.update_q, e) != 0;
+	pthread_mutex_lock(&engine_g.lock);
+	if (full)
+		engine_alert_locked("strategy", e->u.strategy, "the order update queue is full: "
+		    "the strategy misses what happened to some of its orders");
+	else
+		engine_g.updates_pending = 1;
+	pthread_cond_broadcast(&engine_g.wake);
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
+/* The OMS's listener (oms_set_update_sink): runs on the OMS thread, so it
+ * only queues; the engine thread tells the strategy. */
+static void engine_on_order_update(void *arg, const struct order_update *u)
+{
+	struct engine_update e;
+
+	(void)arg;
+	memset(&e, 0, sizeof e);
+	e.kind = ENGINE_UPD_ORDER;
+	e.u = *u;
+	engine_post_update(&e);
+}
+
+/* Delivers the queued order updates and refusals to their strategies (the
+ * engine thread; no lock held).  The signal's instrument, kind and side
+ * are added from the engine's list when it still holds the signal. */
+static void engine_deliver_updates(void)
+{
+	struct engine_update e;
+	struct signal copy;
+	size_t i;
+
+	while (engine_g.update_q != NULL && bqueue_pop(engine_g.update_q, &e, 0) == 1) {
+		int found = 0;
+
+		pthread_mutex_lock(&engine_g.lock);
+		for (i = engine_g.nsignals; e.u.signal_id != 0 && i-- > 0;) {
+			if (engine_g.signals[i].id == e.u.signal_id) {
+				if (e.kind == ENGINE_UPD_REFUSED)
+					copy = engine_g.signals[i];
+				snprintf(e.u.instrument, sizeof e.u.instrument, "%s",
+				    engine_g.signals[i].instrument);
+				snprintf(e.u.kind, sizeof e.u.kind, "%s", engine_g.signals[i].kind);
+				e.u.signal_side = engine_g.signals[i].side;
+				found = 1;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&engine_g.lock);
+		if (e.kind == ENGINE_UPD_REFUSED) {
+			if (found)
+				engine_tell_refused(&copy);
+			continue;
+		}
+		pthread_mutex_lock(&engine_g.strat_lock);
+		for (i = 0; i < strategy_count && engine_g.strat_ready; i++)
+			if (strcmp(strategy_table[i]->name, e.u.strategy) == 0 &&
+			    strategy_table[i]->on_order_update != NULL)
+				strategy_table[i]->on_order_update(engine_g.strat[i], &e.u);
+		pthread_mutex_unlock(&engine_g.strat_lock);
+	}
+}
+
+/* The order manager refused an approved signal's orders (the OMS thread:
+ * the strategy is told by the engine thread). */
 void engine_signal_refused(unsigned long id, const char *why)
 {
-	struct signal copy;
+	struct engine_update e;
 	size_t i;
 	int found = 0;
 
@@ -320,14 +393,17 @@ void engine_signal_refused(unsigned long id, const char *why)
 		if (sg->id == id && sg->state == SIGNAL_APPROVED) {
 			sg->state = SIGNAL_REJECTED;
 			snprintf(sg->reason, sizeof sg->reason, "order manager: %s", why);
-			copy = *sg;
+			memset(&e, 0, sizeof e);
+			e.kind = ENGINE_UPD_REFUSED;
+			e.u.signal_id = id;
+			snprintf(e.u.strategy, sizeof e.u.strategy, "%s", sg->strategy);
 			found = 1;
 			engine_bump_locked();
 		}
 	}
 	pthread_mutex_unlock(&engine_g.lock);
 	if (found)
-		engine_tell_refused(&copy);
+		engine_post_update(&e);
 }
 
 /* A trader's decision on a pending signal. */
@@ -626,7 +702,10 @@ static void *engine_main(void *arg)
 		double mt, now = now_wall();
 		unsigned long v;
 
+		engine_g.updates_pending = 0;
 		pthread_mutex_unlock(&engine_g.lock);
+		/* What happened to the strategies' orders, before they run. */
+		engine_deliver_updates();
 		ms = mstate_snapshot(mstate_global());
 		mt = engine_market_time(ms);
 		engine_universe_resolve(ms);
@@ -654,7 +733,8 @@ static void *engine_main(void *arg)
 		mstate_snap_release(ms);
 		deadline_in(&until, CLOCK_MONOTONIC, engine_g.cfg.tick_ms / 1e3);
 		pthread_mutex_lock(&engine_g.lock);
-		if (!engine_g.stopping && engine_g.version == seen_version && !engine_g.market_dirty)
+		if (!engine_g.stopping && engine_g.version == seen_version && !engine_g.market_dirty &&
+		    !engine_g.updates_pending)
 			pthread_cond_timedwait(&engine_g.wake, &engine_g.lock, &until);
 		engine_g.market_dirty = 0;
 	}
@@ -666,6 +746,9 @@ static void *engine_main(void *arg)
 static void engine_atexit(void)
 {
 	engine_stop();
+	oms_set_update_sink(NULL, NULL);
+	bqueue_free(engine_g.update_q);
+	engine_g.update_q = NULL;
 	engine_strategies_destroy();
 	pthread_mutex_lock(&engine_g.lock);
 	calib_book_free(&engine_g.book);
@@ -697,6 +780,10 @@ static void engine_once(void)
 	pthread_condattr_destroy(&ca);
 	calib_book_init(&engine_g.book);
 	engine_g.signals = xcalloc(ENGINE_SIGNALS_MAX, sizeof *engine_g.signals);
+	/* The strategies learn what happened to their orders through the
+	 * engine thread, whichever thread the OMS reports from. */
+	engine_g.update_q = bqueue_new(ENGINE_UPDATES_MAX, sizeof(struct engine_update));
+	oms_set_update_sink(engine_on_order_update, NULL);
 	engine_cond_ready = 1;
 	atexit(engine_atexit);
 }

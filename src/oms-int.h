@@ -25,6 +25,13 @@ struct oms_checks {
 	struct tcost_params costs;
 	double limit_fraction, tick, capital;
 	struct risk_cfg risk;           /* the portfolio limits checked after pretrade */
+	struct risk_cache *greeks;      /* the book's Greeks, revalued where they changed */
+	/* the last automatic hedge per underlying, market time (risk.hedge_interval) */
+	struct {
+		char symbol[MARKET_SYMBOL_MAX];
+		double time;
+	} hedge_last[64];
+	size_t nhedge_last;
 };
 
 int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause);
@@ -44,11 +51,19 @@ size_t oms_orders_from_signal(const struct signal *s, struct order *out, size_t 
 int oms_order_close(const char *strategy, const char *symbol, double qty, double multiplier,
     struct order *o, char *err, size_t len);
 /* The delta hedge orders due when risk.auto_hedge is on (not yet
- * checked); their count. */
+ * checked), with the damping a risk manager expects: the band of
+ * risk_hedge (hedge_threshold, hedge_target), the book's delta counting
+ * the working orders in each underlying as filled, none for an underlying
+ * with a hedge working, and at most one per risk.hedge_interval market
+ * seconds per underlying (the time is recorded: the caller places them);
+ * their count. */
 size_t oms_hedge_orders(struct order *out, size_t max);
 /* Realised plus unrealised P&L at the latest mids, currency. */
 double oms_mark_to_market(void);
 
+/* oms.c: the signed remaining quantity of the working orders in symbol;
+ * *hedging set when one of them is a hedge (strategy "hedge"). */
+double oms_working_qty(const char *symbol, int *hedging);
 /* oms.c: the positions it keeps */
 double oms_net_position(const char *symbol);
 double oms_gross_exposure(void);

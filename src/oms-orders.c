@@ -36,12 +36,16 @@ int oms_checks_init(struct oms_checks *c, struct conf *conf, char **cause)
 	c->limit_fraction = conf_get_double(conf, "orders.limit_fraction");
 	c->tick = conf_get_double(conf, "orders.tick");
 	c->capital = conf_get_double(conf, "orders.buying_power");
+	/* a position's Greeks are reused while its inputs stand and its
+	 * maturity moved less than a minute */
+	c->greeks = risk_cache_new(60);
 	return 0;
 }
 
 void oms_checks_free(struct oms_checks *c)
 {
-	(void)c;        /* fixed-size state: nothing to free */
+	risk_cache_free(c->greeks);
+	c->greeks = NULL;
 }
 
 /* The quote of a symbol: its own, or an option's in its chain.  Copies it
@@ -140,6 +144,7 @@ static int oms_risk_limits(struct oms_checks *c, const struct order *o,
 	const struct engine_snap *es = engine_snapshot();
 	struct risk_position *pos;
 	struct risk_breaches br;
+	struct risk_greeks g;
 	struct risk_order ro;
 	char *cause = NULL;
 	size_t n = oms_risk_book(&pos);
@@ -152,8 +157,15 @@ static int oms_risk_limits(struct oms_checks *c, const struct order *o,
 	ro.qty = o->qty;
 	ro.multiplier = o->multiplier > 0 ? o->multiplier : 1;
 	risk_breaches_init(&br);
-	rc = risk_check_order(&c->risk, pos, n, NULL, &ro, ms, engine_snap_book(es), now, NAN,
-	    &br, &cause);
+	/* The book's Greeks from the cache: only what changed is revalued,
+	 * then the order itself by risk_check_order. */
+	rc = risk_cache_greeks(c->greeks, pos, n, ms, engine_snap_book(es), now, &g, NULL,
+	    &cause);
+	if (rc == 0) {
+		rc = risk_check_order(&c->risk, pos, n, &g, &ro, ms, engine_snap_book(es), now, NAN,
+		    &br, &cause);
+		risk_greeks_free(&g);
+	}
 	if (rc < 0) {
 		snprintf(why, len, "risk: %s", cause);
 		free(cause);
@@ -345,8 +357,10 @@ int oms_order_close(const char *strategy, const char *symbol, double qty, double
 }
 
 /* The delta hedges due (risk.auto_hedge): one order per underlying whose
- * delta passes risk.hedge_threshold, as risk_hedge() suggests them;
- * their count (at most max). */
+ * delta (working orders included) passes risk.hedge_threshold, sized by
+ * risk_hedge() to the band's target, unless the underlying has a hedge
+ * working or was hedged within risk.hedge_interval; their count (at most
+ * max). */
 size_t oms_hedge_orders(struct order *out, size_t max)
 {
 	struct oms_checks *c = oms_checks_get();
@@ -365,12 +379,58 @@ size_t oms_hedge_orders(struct order *out, size_t max)
 	ms = mstate_snapshot(mstate_global());
 	es = engine_snapshot();
 	now = oms_market_now(NULL);
-	if (n > 0 && risk_greeks(pos, n, ms, engine_snap_book(es), now, &g, &cause) == 0) {
+	if (n > 0 && risk_cache_greeks(c->greeks, pos, n, ms, engine_snap_book(es), now, &g, NULL,
+	    &cause) == 0) {
+		int *skip = xcalloc(g.nund + 1, sizeof *skip);
+		double *tnow = xcalloc(g.nund + 1, sizeof *tnow);
+
+		/* The book's delta as if its working orders in each underlying
+		 * had filled; an underlying with a hedge working, or hedged less
+		 * than risk.hedge_interval market seconds ago, waits. */
+		for (i = 0; i < g.nund; i++) {
+			struct risk_und_greeks *u = &g.und[i];
+			const struct quote *uq = mstate_snap_quote(ms, u->underlying);
+			double w = oms_working_qty(u->underlying, &skip[i]);
+			size_t j;
+
+			u->delta_sh += w;
+			u->delta_cash += w * u->spot;
+			tnow[i] = oms_market_now(uq);
+			for (j = 0; j < c->nhedge_last; j++)
+				if (strcmp(c->hedge_last[j].symbol, u->underlying) == 0 &&
+				    tnow[i] - c->hedge_last[j].time < c->risk.hedge_interval)
+					skip[i] = 1;
+		}
 		nh = risk_hedge(&c->risk, &g, h, sizeof h / sizeof h[0]);
-		for (i = 0; i < nh && i < sizeof h / sizeof h[0] && k < max; i++)
+		for (i = 0; i < nh && i < sizeof h / sizeof h[0] && k < max; i++) {
+			size_t u, j, o;
+
+			for (u = 0; u < g.nund && strcmp(g.und[u].underlying, h[i].symbol) != 0; u++)
+				;
+			if (u < g.nund && skip[u])
+				continue;
 			if (oms_order_make(ms, "hedge", 0, h[i].symbol, h[i].side * h[i].qty, &out[k],
-			    err, sizeof err) == 0)
-				k++;
+			    err, sizeof err) != 0)
+				continue;
+			k++;
+			/* remembered now: the caller places it (a refused hedge
+			 * also waits the interval rather than retrying each
+			 * second) */
+			for (j = 0; j < c->nhedge_last; j++)
+				if (strcmp(c->hedge_last[j].symbol, h[i].symbol) == 0)
+					break;
+			if (j == sizeof c->hedge_last / sizeof c->hedge_last[0]) {
+				/* full: the oldest entry makes room */
+				for (j = 0, o = 1; o < c->nhedge_last; o++)
+					if (c->hedge_last[o].time < c->hedge_last[j].time)
+						j = o;
+			} else if (j == c->nhedge_last)
+				c->nhedge_last++;
+			memcpy(c->hedge_last[j].symbol, h[i].symbol, sizeof c->hedge_last[j].symbol);
+			c->hedge_last[j].time = u < g.nund ? tnow[u] : now;
+		}
+		free(skip);
+		free(tnow);
 		risk_greeks_free(&g);
 	}
 	free(cause);

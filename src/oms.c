@@ -82,6 +82,56 @@ static struct {
 
 static pthread_mutex_t oms_life = PTHREAD_MUTEX_INITIALIZER;
 
+/* The listener of order updates (oms_set_update_sink), under its own lock
+ * so it can be set whether or not the OMS runs. */
+static pthread_mutex_t oms_sink_lock = PTHREAD_MUTEX_INITIALIZER;
+static oms_update_fn oms_sink_fn;
+static void *oms_sink_arg;
+
+/* Sets the listener of order updates. */
+void oms_set_update_sink(oms_update_fn fn, void *arg)
+{
+	pthread_mutex_lock(&oms_sink_lock);
+	oms_sink_fn = fn;
+	oms_sink_arg = arg;
+	pthread_mutex_unlock(&oms_sink_lock);
+}
+
+/* Tells the listener what happened to o (f: the fill, or NULL).  Orders
+ * without a strategy (manual) are nobody's to learn from; the engine
+ * passes the others to the strategy of that name, if there is one. */
+static void oms_notify(const struct order *o, const struct fill *f)
+{
+	struct order_update u;
+	oms_update_fn fn;
+	void *arg;
+
+	if (o->strategy[0] == '\0')
+		return;
+	memset(&u, 0, sizeof u);
+	u.signal_id = o->signal_id;
+	snprintf(u.strategy, sizeof u.strategy, "%s", o->strategy);
+	snprintf(u.client_id, sizeof u.client_id, "%s", o->client_id);
+	snprintf(u.symbol, sizeof u.symbol, "%s", o->symbol);
+	u.side = o->side;
+	u.qty = o->qty;
+	u.filled = o->filled;
+	u.avg_price = o->filled > 0 ? o->avg_price : NAN;
+	u.last_qty = f != NULL ? f->qty : 0;
+	u.last_price = f != NULL ? f->price : NAN;
+	u.state = o->state;
+	u.time = f != NULL ? f->time : o->updated;
+	/* Called under the sink's lock, so a listener being removed is not
+	 * called after oms_set_update_sink returns (lock order: this lock,
+	 * then whatever the listener takes -- the engine's). */
+	pthread_mutex_lock(&oms_sink_lock);
+	fn = oms_sink_fn;
+	arg = oms_sink_arg;
+	if (fn != NULL)
+		fn(arg, &u);
+	pthread_mutex_unlock(&oms_sink_lock);
+}
+
 /* Records the last error for `engine status` (orders_error) and logs it. */
 static void oms_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void oms_error(const char *fmt, ...)
@@ -170,6 +220,24 @@ double oms_net_position(const char *symbol)
 	return q;
 }
 
+/* The signed remaining quantity of the working orders in a symbol. */
+double oms_working_qty(const char *symbol, int *hedging)
+{
+	double q = 0;
+	size_t i;
+
+	*hedging = 0;
+	for (i = 0; i < oms_g.nwork; i++) {
+		const struct order *o = &oms_g.work[i];
+
+		if (order_state_final(o->state) || strcmp(o->symbol, symbol) != 0)
+			continue;
+		q += o->side * (o->qty - o->filled);
+		*hedging |= strcmp(o->strategy, "hedge") == 0;
+	}
+	return q;
+}
+
 /* Gross exposure at average prices, currency. */
 double oms_gross_exposure(void)
 {
@@ -225,6 +293,7 @@ static int oms_store_order(struct order *o)
 static int oms_move(struct order *o, int to, const char *why)
 {
 	char *cause = NULL;
+	int from = o->state;
 
 	if (order_transition(o, to, now_wall(), &cause) != 0) {
 		oms_error("%s", cause);
@@ -233,7 +302,15 @@ static int oms_move(struct order *o, int to, const char *why)
 	}
 	if (why != NULL && *why)
 		snprintf(o->reason_text, sizeof o->reason_text, "%s", why);
-	return oms_store_order(o);
+	if (oms_store_order(o) != 0)
+		return -1;
+	/* A final state of a sent order reached other than by a fill
+	 * (fills notify with the fill): cancelled, expired, rejected.  An
+	 * order refused before it was sent reaches its strategy as the
+	 * signal's refusal (engine_signal_refused). */
+	if (order_state_final(to) && from != ORDER_NEW)
+		oms_notify(o, NULL);
+	return 0;
 }
 
 /* Checks, stores and sends one new order; returns its final copy in out. */
@@ -277,6 +354,7 @@ static void oms_place(struct order *o, int allow_killed)
 		return;
 	}
 	oms_work_add(o);
+	oms_notify(o, NULL);            /* sent: working */
 	pthread_mutex_lock(&oms_g.lock);
 	oms_g.st.sent++;
 	oms_g.st.working = oms_g.nwork;
@@ -343,6 +421,7 @@ static void oms_on_event(void *arg, const struct broker_event *ev)
 			break;          /* seen before: nothing doubles */
 		*o = after;
 		oms_pos_apply(&f);
+		oms_notify(o, &f);
 		pthread_mutex_lock(&oms_g.lock);
 		oms_g.st.filled++;
 		pthread_mutex_unlock(&oms_g.lock);
@@ -388,37 +467,99 @@ static void oms_wait_finish(struct oms_wait *w, const struct order *o, size_t n,
 	}
 }
 
-/* Cancels every working order (the kill switch), timing the last send:
- * the cancels go to the broker first, the cancel_pending states are
- * stored after (a crash in between is reconciled: the broker's
- * cancellation arrives for an order stored as accepted, a legal move). */
+/* Cancels every working order (the kill switch), timing the last send.
+ * The cancels go to the broker first, in one batch (cancel_many; one call
+ * per order for a broker without it); then every order the broker took
+ * the cancel of is marked cancel_pending in ONE store transaction (all or
+ * none).  A crash in between is reconciled: the broker's cancellation
+ * arrives for an order stored as accepted, a legal move; and an OMS that
+ * restarts killed cancels its working orders again.  An order still
+ * pending (not yet acknowledged) is cancelled at the broker but keeps its
+ * state here until the broker answers (pending -> cancel_pending is not a
+ * legal move; pending -> cancelled is). */
 static void oms_cancel_all(void)
 {
+	const char **ids;
+	size_t *at;                     /* ids[i] is the order oms_g.work[at[i]] */
+	unsigned char *refused;
+	struct order *marked;
 	char *cause = NULL;
-	size_t i;
+	size_t i, n = 0, nref = 0, nm = 0;
+	double now = now_wall();
 
+	if (oms_g.nwork == 0)
+		goto timed;
+	ids = xmalloc(oms_g.nwork * sizeof *ids);
+	at = xmalloc(oms_g.nwork * sizeof *at);
+	refused = xcalloc(oms_g.nwork, 1);
 	for (i = 0; i < oms_g.nwork; i++) {
 		struct order *o = &oms_g.work[i];
 
-		if (order_state_final(o->state) || o->state == ORDER_CANCEL_PENDING)
-			continue;
-		if (oms_g.bops->cancel(oms_g.broker, o->client_id, now_wall(), &cause) != 0) {
-			oms_error("cancel %s: %s", o->client_id, cause);
-			free(cause);
-			cause = NULL;
+		if (!order_state_final(o->state) && o->state != ORDER_CANCEL_PENDING) {
+			at[n] = i;
+			ids[n++] = o->client_id;
+		}
+	}
+	if (oms_g.bops->cancel_many != NULL && n > 0)
+		nref = oms_g.bops->cancel_many(oms_g.broker, ids, n, now, refused, &cause);
+	else {
+		for (i = 0; i < n; i++) {
+			char *why = NULL;
+
+			if (oms_g.bops->cancel(oms_g.broker, ids[i], now, &why) == 0)
+				continue;
+			refused[i] = 1;
+			if (nref++ == 0)
+				cause = why;
+			else
+				free(why);
 		}
 	}
 	pthread_mutex_lock(&oms_g.lock);
 	if (oms_g.kill_mono > 0)
 		oms_g.st.kill_cancel_ms = (now_monotonic() - oms_g.kill_mono) * 1e3;
 	pthread_mutex_unlock(&oms_g.lock);
-	for (i = 0; i < oms_g.nwork; i++) {
-		struct order *o = &oms_g.work[i];
+	if (nref > 0)
+		oms_error("kill switch: the broker refused %zu of %zu cancels (first: %s)", nref, n,
+		    cause != NULL ? cause : "no reason given");
+	free(cause);
+	cause = NULL;
+	/* The states, in one transaction: copies first, so a failed write
+	 * leaves memory as the store has it. */
+	marked = xmalloc((n > 0 ? n : 1) * sizeof *marked);
+	for (i = 0; i < n; i++) {
+		struct order *o = &oms_g.work[at[i]];
 
-		if (!order_state_final(o->state) && o->state != ORDER_CANCEL_PENDING &&
-		    o->state != ORDER_PENDING)
-			oms_move(o, ORDER_CANCEL_PENDING, "kill switch");
+		if (refused[i] || o->state == ORDER_PENDING)
+			continue;
+		marked[nm] = *o;
+		if (order_transition(&marked[nm], ORDER_CANCEL_PENDING, now, &cause) != 0) {
+			oms_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		snprintf(marked[nm].reason_text, sizeof marked[nm].reason_text, "kill switch");
+		at[nm++] = at[i];
 	}
+	if (nm > 0 && store_put_orders(oms_g.db, marked, nm, NULL, &cause) != 0) {
+		oms_error("kill switch: %zu cancel_pending states not stored (the broker's "
+		    "cancellations will still be applied): %s", nm, cause);
+		free(cause);
+	} else {
+		for (i = 0; i < nm; i++)
+			oms_g.work[at[i]] = marked[i];
+	}
+	free(marked);
+	free(refused);
+	free(at);
+	free(ids);
+	return;
+timed:
+	pthread_mutex_lock(&oms_g.lock);
+	if (oms_g.kill_mono > 0)
+		oms_g.st.kill_cancel_ms = (now_monotonic() - oms_g.kill_mono) * 1e3;
+	pthread_mutex_unlock(&oms_g.lock);
 }
 
 /* Handles one request. */
@@ -550,20 +691,15 @@ static void oms_watch(void)
 		oms_kill(why, 0);
 		return;
 	}
-	/* Delta hedges (risk.auto_hedge): sent only for an underlying with no
-	 * working order, so a hedge on its way is not doubled. */
+	/* Delta hedges (risk.auto_hedge), damped by oms_hedge_orders: the
+	 * band, the working orders, one hedge at a time per underlying, the
+	 * minimum interval. */
 	{
 		struct order h[32];
-		size_t nh = oms_hedge_orders(h, sizeof h / sizeof h[0]), k, j;
+		size_t nh = oms_hedge_orders(h, sizeof h / sizeof h[0]), k;
 
-		for (k = 0; k < nh; k++) {
-			int busy = 0;
-
-			for (j = 0; j < oms_g.nwork; j++)
-				busy |= strcmp(oms_g.work[j].symbol, h[k].symbol) == 0;
-			if (!busy)
-				oms_place(&h[k], 0);
-		}
+		for (k = 0; k < nh; k++)
+			oms_place(&h[k], 0);
 	}
 	timeout = conf_get_double(oms_g.conf, "orders.data_timeout");
 	if (timeout > 0 && feed_global_status(&fs) && fs.last_event > 0 &&
@@ -639,6 +775,12 @@ static void oms_difference(const char *fmt, ...)
 	pthread_mutex_unlock(&oms_g.lock);
 }
 
+/* Compares two strings through pointers to them (qsort, bsearch). */
+static int oms_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Restores the working orders and positions from the store and reconciles
  * them with the broker's own view. */
 static int oms_restore(char **cause)
@@ -646,8 +788,8 @@ static int oms_restore(char **cause)
 	struct store_position *sp = NULL;
 	struct broker_state bs;
 	struct order *open = NULL;
-	char *v = NULL;
-	size_t i, j, nopen = 0, nsp = 0;
+	char *v = NULL, **stored = NULL;
+	size_t i, j, nopen = 0, nsp = 0, nstored = 0;
 	int rc;
 
 	if ((rc = store_meta_get(oms_g.db, "kill_switch", &v, cause)) < 0)
@@ -683,12 +825,35 @@ static int oms_restore(char **cause)
 	memset(&bs, 0, sizeof bs);
 	if (oms_g.bops->snapshot(oms_g.broker, &bs, cause) != 0)
 		return -1;
+	/* The fills the store holds, by broker fill id: the broker's others
+	 * are the ones it missed. */
+	{
+		struct fill *sf = NULL;
+		size_t k;
+
+		if (store_get_fills(oms_g.db, NULL, 0, &sf, &nstored, cause) != 0) {
+			broker_state_free(&bs);
+			return -1;
+		}
+		stored = xcalloc(nstored + 1, sizeof *stored);
+		for (k = 0; k < nstored; k++)
+			stored[k] = xstrdup(sf[k].fill_id);
+		free(sf);
+		qsort(stored, nstored, sizeof *stored, oms_strcmp_p);
+	}
 	/* Fills the broker made that the store missed (a crash between the
-	 * broker's fill and our write): applied now, in broker order. */
-	for (i = bs.nfills; i-- > 0;) {
+	 * broker's fill and our write): applied now, in broker order.  Those
+	 * the store holds are skipped (applying one again would be refused
+	 * anyway -- a fill of a final order, or a duplicate -- but as a
+	 * false alarm at every start). */
+	for (i = 0; i < bs.nfills; i++) {
 		struct broker_event ev;
 		struct order o;
 		char *why = NULL;
+		const char *key = bs.fills[i].fill_id;
+
+		if (bsearch(&key, stored, nstored, sizeof *stored, oms_strcmp_p) != NULL)
+			continue;
 
 		if (store_get_order(oms_g.db, bs.fills[i].client_id, &o, &why) != 1) {
 			oms_difference("broker fill %s of unknown order %s", bs.fills[i].fill_id,
@@ -753,6 +918,9 @@ static int oms_restore(char **cause)
 			oms_move(o, bv->state, "reconciled with the broker");
 		}
 	}
+	for (i = 0; i < nstored; i++)
+		free(stored[i]);
+	free(stored);
 	oms_work_prune();
 	/* Started killed: the working orders are cancelled now, as if the
 	 * switch had just been engaged. */
@@ -930,14 +1098,15 @@ void oms_kill(const char *reason, int flatten)
 	}
 	oms_g.st.killed = 1;
 	pthread_mutex_unlock(&oms_g.lock);
-	if (!was)
-		engine_alert("kill", NULL, "kill switch engaged: %s", reason);
+	/* The cancels first, the alert (the engine's lock, the log) after. */
 	memset(&r, 0, sizeof r);
 	r.kind = REQ_CANCEL_ALL;
 	if (oms_push(&r, &cause) != 0) {
 		free(cause);
 		cause = NULL;
 	}
+	if (!was)
+		engine_alert("kill", NULL, "kill switch engaged: %s", reason);
 	r.kind = REQ_KILL_NOTE;
 	snprintf(r.text, sizeof r.text, "%s", reason);
 	if (oms_push(&r, &cause) != 0) {

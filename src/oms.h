@@ -85,4 +85,14 @@ int oms_flatten(int allow_killed, double timeout, struct order **out, size_t *n,
 /* Cancels one working order; 0, or -1 with cause. */
 int oms_cancel(const char *client_id, char **cause);
 
+/*
+ * The listener of order updates (struct order_update, order.h): called on
+ * the OMS thread for every order that has a strategy, when it is sent
+ * (PENDING), at each fill and at its final state -- so it must only copy
+ * and queue (the engine's posts to its own queue; strategy code never runs
+ * on the OMS thread).  It must not call into the OMS.  NULL: none.
+ */
+typedef void (*oms_update_fn)(void *arg, const struct order_update *u);
+void oms_set_update_sink(oms_update_fn fn, void *arg);
+
 #endif

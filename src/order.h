@@ -103,6 +103,28 @@ struct fill {
 	double slippage_bp;             /* signed: positive = paid more than arrival (buy) */
 };
 
+/* What happened to one order, as the OMS tells its listener (oms.h,
+ * oms_set_update_sink) and the engine tells the order's strategy
+ * (strategy.h, on_order_update): sent to the broker (state PENDING), a
+ * (partial) fill (last_qty > 0), a final state.  The engine adds what it
+ * knows of the signal (instrument, kind, side) on its own thread. */
+struct order_update {
+	unsigned long signal_id;        /* 0: not from a signal (flatten, by hand) */
+	char strategy[24];              /* the order's ("" for a manual order) */
+	char instrument[MARKET_SYMBOL_MAX];     /* the signal's; "" when unknown */
+	char kind[24];                  /* the signal's ("entry_long", ...); "" when unknown */
+	int signal_side;                /* the signal's (SIGNAL_BUY...); 0 when unknown */
+	char client_id[ORDER_ID_MAX];
+	char symbol[MARKET_SYMBOL_MAX];
+	int side;                       /* +1 buy, -1 sell */
+	double qty;                     /* ordered, > 0 */
+	double filled;                  /* filled so far */
+	double avg_price;               /* of the filled quantity; NaN before a fill */
+	double last_qty, last_price;    /* this fill; 0 and NaN when the update is no fill */
+	int state;                      /* enum order_state after the change */
+	double time;                    /* epoch seconds */
+};
+
 /* Names: "new", "pending", ..., and the reason codes ("kill_switch", ...). */
 const char *order_state_name(int state);
 int order_state_parse(const char *s, int *state);

@@ -75,6 +75,8 @@ void risk_cfg_default(struct risk_cfg *cfg)
 	cfg->hedge_threshold = 500;
 	cfg->hedge_cash = 0;
 	cfg->auto_hedge = 0;
+	cfg->hedge_target = 0.5;
+	cfg->hedge_interval = 300;
 	cfg->pair_window = 252;
 	cfg->pair_max_pvalue = 0.10;
 	cfg->pair_min_corr = 0.5;
@@ -151,6 +153,8 @@ int risk_cfg_from_conf(struct risk_cfg *cfg, struct conf *conf, char **cause)
 	unit = conf_get_str(conf, "risk.hedge_unit");
 	cfg->hedge_cash = unit != NULL && strcmp(unit, "currency") == 0;
 	cfg->auto_hedge = conf_get_bool(conf, "risk.auto_hedge");
+	cfg->hedge_target = conf_get_double(conf, "risk.hedge_target");
+	cfg->hedge_interval = conf_get_double(conf, "risk.hedge_interval");
 	cfg->pair_window = (int)conf_get_int(conf, "risk.pair_window");
 	cfg->pair_max_pvalue = conf_get_double(conf, "risk.pair_max_pvalue");
 	cfg->pair_min_corr = conf_get_double(conf, "risk.pair_min_corr");
@@ -605,6 +609,131 @@ int risk_greeks(const struct risk_position *pos, size_t n, const struct mstate_s
 	return 0;
 }
 
+/* --- the cache of a book's Greeks ----------------------------------------- */
+
+/* One position as last valued: its inputs and its Greeks. */
+struct risk_cache_entry {
+	struct risk_position p;
+	struct risk_val v;
+	struct risk_pos_greeks g;
+	double valued;                  /* the valuation time */
+	int seen;                       /* in the latest call's book */
+};
+
+struct risk_cache {
+	double max_age;                 /* seconds */
+	struct risk_cache_entry *e;
+	size_t n, cap;
+};
+
+/* A new cache: maturities may move by max_age seconds before a revaluation. */
+struct risk_cache *risk_cache_new(double max_age)
+{
+	struct risk_cache *c = xcalloc(1, sizeof *c);
+
+	c->max_age = max_age >= 0 ? max_age : 0;
+	return c;
+}
+
+/* Frees a cache. */
+void risk_cache_free(struct risk_cache *c)
+{
+	if (c == NULL)
+		return;
+	free(c->e);
+	free(c);
+}
+
+/* Whether two resolved positions have the same inputs (the maturity
+ * within dT years). */
+static int risk_val_same(const struct risk_val *a, const struct risk_val *b, double dT)
+{
+	size_t i;
+
+	if (a->ok != b->ok || a->kind != b->kind || a->model != b->model || a->qm != b->qm ||
+	    a->nlegs != b->nlegs || strcmp(a->err, b->err) != 0)
+		return 0;
+	for (i = 0; i < a->nlegs && i < 2; i++)
+		if (strcmp(a->und[i], b->und[i]) != 0 || a->spot[i] != b->spot[i] ||
+		    a->w[i] != b->w[i])
+			return 0;
+	if (a->kind != INSTR_OPTION)
+		return 1;
+	return a->K == b->K && a->r == b->r && a->q == b->q && a->call == b->call &&
+	    fabs(a->T - b->T) <= dT && (a->model != RISK_MODEL_BS || a->iv == b->iv) &&
+	    (a->model != RISK_MODEL_HESTON || (a->hp.v0 == b->hp.v0 &&
+	    a->hp.kappa == b->hp.kappa && a->hp.theta == b->hp.theta &&
+	    a->hp.sigma == b->hp.sigma && a->hp.rho == b->hp.rho));
+}
+
+/* The Greeks of a book, revaluing only what changed. */
+int risk_cache_greeks(struct risk_cache *c, const struct risk_position *pos, size_t n,
+    const struct mstate_snap *snap, const struct calib_book *book, double now,
+    struct risk_greeks *out, size_t *revalued, char **cause)
+{
+	heston_workspace *w = NULL;
+	size_t i, j, k, fresh = 0;
+
+	memset(out, 0, sizeof *out);
+	if (revalued != NULL)
+		*revalued = 0;
+	if ((n > 0 && pos == NULL) || snap == NULL || !isfinite(now)) {
+		*cause = xasprintf("risk: no positions, snapshot or valuation time");
+		return -1;
+	}
+	out->npos = n;
+	out->pos = xcalloc(n ? n : 1, sizeof *out->pos);
+	for (j = 0; j < c->n; j++)
+		c->e[j].seen = 0;
+	for (i = 0; i < n; i++) {
+		struct risk_cache_entry *e = NULL;
+		struct risk_val v;
+
+		memset(&v, 0, sizeof v);
+		risk_val_resolve(&v, &pos[i], snap, book, now);
+		for (j = 0; j < c->n && e == NULL; j++)
+			if (!c->e[j].seen && strcmp(c->e[j].p.symbol, pos[i].symbol) == 0 &&
+			    strcmp(c->e[j].p.strategy, pos[i].strategy) == 0)
+				e = &c->e[j];
+		if (e != NULL && e->p.qty == pos[i].qty && e->p.multiplier == pos[i].multiplier &&
+		    risk_val_same(&e->v, &v, c->max_age / (365.0 * 86400))) {
+			e->seen = 1;
+			out->pos[i] = e->g;
+			out->pos[i].index = i;
+			continue;
+		}
+		if (e == NULL) {
+			if (c->n == c->cap) {
+				c->cap = c->cap ? 2 * c->cap : 64;
+				c->e = xrealloc(c->e, c->cap * sizeof *c->e);
+			}
+			e = &c->e[c->n++];
+		}
+		if (v.ok && v.model == RISK_MODEL_HESTON && w == NULL &&
+		    (w = heston_workspace_alloc(HESTON_DEFAULT_NODES)) == NULL)
+			fatal("out of memory (Heston workspace)");
+		memset(e, 0, sizeof *e);
+		e->p = pos[i];
+		e->v = v;
+		e->valued = now;
+		e->seen = 1;
+		out->pos[i].index = i;
+		risk_pos_fill(&out->pos[i], &v, w);
+		e->g = out->pos[i];
+		fresh++;
+	}
+	heston_workspace_free(w);
+	/* positions no longer in the book leave the cache */
+	for (j = k = 0; j < c->n; j++)
+		if (c->e[j].seen)
+			c->e[k++] = c->e[j];
+	c->n = k;
+	risk_aggregate(out);
+	if (revalued != NULL)
+		*revalued = fresh;
+	return 0;
+}
+
 /* Frees what risk_greeks allocated. */
 void risk_greeks_free(struct risk_greeks *g)
 {
@@ -874,6 +1003,12 @@ int risk_check_order(const struct risk_cfg *cfg, const struct risk_position *pos
 /* --- delta re-hedge ------------------------------------------------------ */
 
 /* Hedge orders zeroing every underlying's delta beyond the threshold. */
+/* x limited to [0, 1] (NaN gives 0). */
+static double risk_clamp01(double x)
+{
+	return x >= 0 ? (x > 1 ? 1 : x) : 0;
+}
+
 size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
     struct risk_hedge *out, size_t max)
 {
@@ -883,11 +1018,15 @@ size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
 		return 0;
 	for (i = 0; i < g->nund; i++) {
 		const struct risk_und_greeks *u = &g->und[i];
-		double d = cfg->hedge_cash ? u->delta_cash : u->delta_sh, q;
+		double d = cfg->hedge_cash ? u->delta_cash : u->delta_sh, q, target;
 
 		if (!isfinite(d) || !(fabs(d) > cfg->hedge_threshold) || !(u->spot > 0))
 			continue;
-		q = nearbyint(fabs(u->delta_sh));
+		/* the target inside the band, in shares, on the delta's side */
+		target = risk_clamp01(cfg->hedge_target) * cfg->hedge_threshold;
+		if (cfg->hedge_cash)
+			target /= u->spot;
+		q = nearbyint(fabs(u->delta_sh) - target);
 		if (q < 1)
 			continue;
 		if (k < max) {

@@ -125,6 +125,27 @@ struct risk_greeks {
 	double notional;
 };
 
+/*
+ * The Greeks of a book kept between calls (the OMS checks every order
+ * against its book): a position is revalued only when its valuation
+ * inputs changed -- its quantity, the resolved spot, vol or Heston
+ * parameters, rates, strike, model -- or when its maturity moved by more
+ * than max_age seconds since it was valued; otherwise its Greeks are
+ * reused.  Resolving a position is a few lookups; valuing an option is
+ * the cost (a Heston price and its finite differences), so a pre-trade
+ * check then costs the revaluation of what changed and of the order.
+ * Not thread-safe: one cache per thread (the OMS's).
+ */
+struct risk_cache;
+struct risk_cache *risk_cache_new(double max_age);
+void risk_cache_free(struct risk_cache *c);
+/* As risk_greeks (out freed with risk_greeks_free), reusing the cached
+ * Greeks of unchanged positions; *revalued (may be NULL) gets how many
+ * positions were valued afresh.  0, or -1 with cause. */
+int risk_cache_greeks(struct risk_cache *c, const struct risk_position *pos, size_t n,
+    const struct mstate_snap *snap, const struct calib_book *book, double now,
+    struct risk_greeks *out, size_t *revalued, char **cause);
+
 /* The risk.* keys. */
 #define RISK_BETAS_MAX 64
 struct risk_cfg {
@@ -139,6 +160,10 @@ struct risk_cfg {
 	double hedge_threshold;         /* |delta| of an underlying beyond which to hedge */
 	int hedge_cash;                 /* 1: threshold in currency (delta_cash); 0: shares */
 	int auto_hedge;                 /* the OMS sends the hedges (lead's side) */
+	double hedge_target;            /* hedge to this fraction of the threshold (0..1),
+					 * keeping the delta's sign: a band, not zero */
+	double hedge_interval;          /* market seconds between two automatic hedges of
+					 * one underlying (the OMS) */
 	/* pair health */
 	int pair_window;                /* daily closes */
 	double pair_max_pvalue;
@@ -245,12 +270,14 @@ struct risk_hedge {
 };
 
 /*
- * The hedge orders that bring back to zero the delta of every underlying
- * whose |delta| exceeds cfg->hedge_threshold (in shares, or in currency
- * when cfg->hedge_cash) -- suggestions, in underlying order.  Quantities
- * are whole shares (the delta is rounded to the nearest share).  out has
- * room for max; returns the number of hedges (may exceed max: only max
- * written).  A threshold of 0 means no hedging.
+ * The hedge orders of every underlying whose |delta| exceeds
+ * cfg->hedge_threshold (in shares, or in currency when cfg->hedge_cash) --
+ * suggestions, in underlying order.  A hedge brings the delta back inside
+ * the band, to cfg->hedge_target x the threshold with the delta's own sign
+ * (0: to zero), so a book that drifts around the threshold is not hedged
+ * back and forth across zero.  Quantities are whole shares (rounded to the
+ * nearest share).  out has room for max; returns the number of hedges (may
+ * exceed max: only max written).  A threshold of 0 means no hedging.
  */
 size_t risk_hedge(const struct risk_cfg *cfg, const struct risk_greeks *g,
     struct risk_hedge *out, size_t max);

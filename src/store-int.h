@@ -61,6 +61,9 @@ struct store_ops {
 	 * the rows, the backends run the checks below inside their
 	 * transaction */
 	int (*put_order)(struct store *s, const struct order *o, long long *id, char **cause);
+	/* n orders in one transaction (all or none); ids[i] (may be NULL) */
+	int (*put_orders)(struct store *s, const struct order *o, size_t n, long long *ids,
+	    char **cause);
 	int (*put_fill)(struct store *s, const struct fill *f, const struct order *o_after,
 	    long long *id, char **cause);
 	int (*get_orders)(struct store *s, int open_only, size_t limit, struct order **out,

@@ -1802,6 +1802,36 @@ fail:
 	return -1;
 }
 
+/* Stores several orders in one transaction: all of them or none. */
+static int pg_put_orders(struct store *s, const struct order *o, size_t n, long long *ids,
+    char **cause)
+{
+	struct order old;
+	long long oid;
+	size_t i;
+	int found;
+
+	if (pg_begin(s, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		oid = 0;
+		if ((found = pg_read_order(s, o[i].client_id, 1, &oid, &old, cause)) < 0)
+			goto fail;
+		if (found && store_order_check_update(s, &old, &o[i], cause) != 0)
+			goto fail;
+		if (pg_write_order(s, &o[i], &oid, cause) != 0)
+			goto fail;
+		if (ids != NULL)
+			ids[i] = oid;
+	}
+	if (pg_commit(s, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	pg_rollback(s);
+	return -1;
+}
+
 #define PG_POS_COLS "strategy, symbol, quantity, avg_price, realized_pnl, " US("opened_at") \
 	", " US("updated_at") ", payload"
 
@@ -2131,6 +2161,7 @@ static const struct store_ops pg_ops = {
 	.get_calibration = pg_get_calibration,
 	.list_calibrations = pg_list_calibrations,
 	.put_order = pg_put_order,
+	.put_orders = pg_put_orders,
 	.put_fill = pg_put_fill,
 	.get_orders = pg_get_orders,
 	.get_order = pg_get_order,

@@ -1005,6 +1005,36 @@ fail:
 	return -1;
 }
 
+/* Stores several orders in one transaction: all of them or none. */
+static int sq_put_orders(struct store *s, const struct order *o, size_t n, long long *ids,
+    char **cause)
+{
+	struct order old;
+	long long oid;
+	size_t i;
+	int found;
+
+	if (sq_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		oid = 0;
+		if ((found = sq_read_order(s, o[i].client_id, &oid, &old, cause)) < 0)
+			goto fail;
+		if (found && store_order_check_update(s, &old, &o[i], cause) != 0)
+			goto fail;
+		if (sq_write_order(s, &o[i], &oid, cause) != 0)
+			goto fail;
+		if (ids != NULL)
+			ids[i] = oid;
+	}
+	if (sq_exec(s, "COMMIT", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sq_rollback(s);
+	return -1;
+}
+
 /* Reads the position of (strategy, symbol): 1 found, 0 none, -1. */
 static int sq_read_position(struct store *s, const char *strategy, const char *symbol,
     struct store_position *p, char **cause)
@@ -1344,6 +1374,7 @@ static const struct store_ops sq_ops = {
 	.get_calibration = sq_get_calibration,
 	.list_calibrations = sq_list_calibrations,
 	.put_order = sq_put_order,
+	.put_orders = sq_put_orders,
 	.put_fill = sq_put_fill,
 	.get_orders = sq_get_orders,
 	.get_order = sq_get_order,

@@ -1627,6 +1627,27 @@ int store_put_order(struct store *s, const struct order *o, long long *id, char 
 	return s->ops->put_order(s, o, id, cause);
 }
 
+/* Stores several orders in one transaction. */
+int store_put_orders(struct store *s, const struct order *o, size_t n, long long *ids,
+    char **cause)
+{
+	char buf[200];
+	const char *m;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((m = store_check_name(o[i].client_id, sizeof o[i].client_id)) != NULL)
+			return store_fail(s, cause, "order %zu of %zu: client_id %s; nothing stored",
+			    i + 1, n, m);
+		if ((m = store_check_order(&o[i], buf, sizeof buf)) != NULL)
+			return store_fail(s, cause, "order %s (%zu of %zu): %s; nothing stored",
+			    o[i].client_id, i + 1, n, m);
+	}
+	return s->ops->put_orders(s, o, n, ids, cause);
+}
+
 /* Stores a fill with its order and position. */
 int store_put_fill(struct store *s, const struct fill *f, const struct order *o_after,
     long long *id, char **cause)

@@ -232,6 +232,12 @@ struct store_position {
  * (state, filled, avg_price, broker_id, updated, reason).  *id (may be
  * NULL) receives its row id. */
 int store_put_order(struct store *s, const struct order *o, long long *id, char **cause);
+/* Stores n orders as store_put_order does each, in ONE transaction: all of
+ * them or none (the kill switch marks every working order cancel_pending
+ * at once).  ids (may be NULL) receives their row ids.  A bad order
+ * anywhere stores nothing; the cause names it. */
+int store_put_orders(struct store *s, const struct order *o, size_t n, long long *ids,
+    char **cause);
 /* Stores a fill, the order after it (o_after: its filled must be the
  * stored filled plus f->qty) and the position of (strategy, symbol) in
  * one transaction.  0 stored; 1 refused because a fill with the same

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "calib.h"
+#include "order.h"
 #include "trade-signal.h"
 
 struct conf;
@@ -34,5 +35,39 @@ void strat_json_begin(struct buf *b);
 void strat_json_num(struct buf *b, const char *key, double v);
 void strat_json_str(struct buf *b, const char *key, const char *v);
 void strat_json_end(struct buf *b);
+
+/*
+ * What a strategy holds and has working per instrument, from the updates
+ * of its orders (strategy.h, on_order_update), so it does not enter again
+ * a trade it already holds or has orders out for.  An instrument's lead
+ * leg (the first leg of its signals: the option of volarb, the far expiry
+ * of a termstruct calendar) carries the position: held is the signed
+ * filled quantity of that leg; working lists the instrument's orders (any
+ * leg) sent and not yet final.  An update without an instrument (a
+ * flatten, a signal the engine no longer holds) is matched by its symbol
+ * against the lead legs.
+ */
+struct strat_hold {
+	char instrument[MARKET_SYMBOL_MAX];
+	char lead[MARKET_SYMBOL_MAX];
+	double held;
+	char (*working)[ORDER_ID_MAX];
+	size_t nworking, capworking;
+};
+struct strat_holdings {
+	struct strat_hold *v;
+	size_t n, cap;
+};
+void strat_holdings_free(struct strat_holdings *h);
+/* Notes a signal about to be emitted: its instrument's lead leg. */
+void strat_holdings_note(struct strat_holdings *h, const struct signal *s);
+/* Applies an order update. */
+void strat_holdings_update(struct strat_holdings *h, const struct order_update *u);
+/* The entry of an instrument, or NULL. */
+const struct strat_hold *strat_holdings_find(const struct strat_holdings *h,
+    const char *instrument);
+/* 1 when a new signal of side on instrument would repeat a trade already
+ * held (held in the same direction) or working. */
+int strat_holdings_blocks(const struct strat_holdings *h, const char *instrument, int side);
 
 #endif

@@ -28,7 +28,12 @@
  *
  * State per pair: flat, long spread or short spread; the strategy assumes
  * its signals are acted on (the levels of a trade are fixed when it is
- * entered).  Signals, one per pair and run at most:
+ * entered) until it learns otherwise: a refused signal undoes the
+ * assumption (on_refused), and the updates of its orders (on_order_update)
+ * make the state follow the fills once the pair's orders are done -- an
+ * unfilled entry leaves it flat, an unfilled exit leaves it in the trade,
+ * and an exit closes what the fills say is held (not one unit).
+ * Signals, one per pair and run at most:
  *   entry_long  (buy)  when flat and X inside the long entry region:
  *               legs +1 leg1, -hedge_ratio leg2; entry_short (sell) the
  *               mirror, legs -1 leg1, +hedge_ratio leg2.  No entry while
@@ -85,6 +90,7 @@ struct meanrev_levels {
 struct meanrev_pair {
 	char pair[MARKET_SYMBOL_MAX];
 	int pos;                /* 0 flat, 1 long spread, -1 short spread */
+	double held2;           /* leg 2 filled for the pair's signals (leg 1: in hold) */
 	double entry_x, take, stop;     /* of the open trade, units of X */
 	int have_levels;
 	struct meanrev_key key;
@@ -101,6 +107,7 @@ struct meanrev {
 	double ttl;
 	struct meanrev_pair *pairs;
 	size_t npairs, cap;
+	struct strat_holdings hold;     /* per pair: leg 1 held, orders working */
 	struct buf js;
 	double *xs;             /* scratch: spread closes */
 	size_t xcap;
@@ -132,6 +139,7 @@ static void meanrev_destroy(void *st)
 		return;
 	free(m->pairs);
 	free(m->xs);
+	strat_holdings_free(&m->hold);
 	buf_free(&m->js);
 	free(m);
 }
@@ -397,9 +405,18 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	method = m->method == MEANREV_BERTRAM ? "Bertram" : "Leung-Li";
 	signal_init(&s, "meanrev", o->symbol, o->symbol, kind, side, env->now, env->now + m->ttl);
 	if (side == SIGNAL_EXIT) {
-		/* undo the position: a long spread sells leg1 and buys leg2 back */
-		signal_add_leg(&s, leg1, -ps->pos);
-		signal_add_leg(&s, leg2, ps->pos * hr);
+		const struct strat_hold *h = strat_holdings_find(&m->hold, o->symbol);
+
+		/* undo the position: a long spread sells leg1 and buys leg2
+		 * back -- what the fills say is held when the order manager
+		 * told us, else one unit of the spread */
+		if (h != NULL && (h->held != 0 || ps->held2 != 0)) {
+			signal_add_leg(&s, leg1, -h->held);
+			signal_add_leg(&s, leg2, -ps->held2);
+		} else {
+			signal_add_leg(&s, leg1, -ps->pos);
+			signal_add_leg(&s, leg2, ps->pos * hr);
+		}
 		conf = strcmp(kind, "stop_loss") == 0 ? 1.0 : 0.9;
 		size = 1;
 		signal_rationale(&s, "%s: spread %.4g %s %.4g (%s, entered at %.4g): %s",
@@ -467,6 +484,7 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	strat_json_num(&m->js, "size_mm", size);
 	strat_json_end(&m->js);
 	signal_inputs(&s, "%s", m->js.data);
+	strat_holdings_note(&m->hold, &s);
 	signal_list_push(out, &s);
 	ps->pos = newpos;
 	return 0;
@@ -535,6 +553,39 @@ static void meanrev_refused(void *st, const struct signal *s)
 	}
 }
 
+/* What happened to one of its orders: the pair's holdings follow the
+ * fills, and once none of the pair's orders is working any more its
+ * position state is what the fills say -- long when leg 1 is held long
+ * (or, leg 1 flat, leg 2 held short), short the mirror, flat when both
+ * are flat.  So an entry that was not filled leaves the pair flat (it may
+ * enter again), an exit that was not filled leaves it in the trade (it
+ * exits again, for what is actually held), and a part fill is exited for
+ * the part.  While orders work, the belief set when the signal went out
+ * stands (no second entry, no second exit). */
+static void meanrev_order_update(void *st, const struct order_update *u)
+{
+	struct meanrev *m = st;
+	const struct strat_hold *h;
+	struct meanrev_pair *ps = NULL;
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < m->npairs && ps == NULL; i++)
+		if (strcmp(m->pairs[i].pair, u->instrument) == 0)
+			ps = &m->pairs[i];
+	if (ps == NULL || (slash = strchr(ps->pair, '/')) == NULL)
+		return;
+	strat_holdings_update(&m->hold, u);
+	if (u->last_qty > 0 && strcmp(u->symbol, slash + 1) == 0) {
+		ps->held2 += u->side * u->last_qty;
+		if (fabs(ps->held2) < 1e-9)
+			ps->held2 = 0;
+	}
+	if ((h = strat_holdings_find(&m->hold, ps->pair)) == NULL || h->nworking > 0)
+		return;
+	ps->pos = h->held > 0 ? 1 : h->held < 0 ? -1 : ps->held2 < 0 ? 1 : ps->held2 > 0 ? -1 : 0;
+}
+
 const struct strategy_ops strat_meanrev_ops = {
 	"meanrev",
 	"optimal mean reversion of cointegrated pairs: Leung-Li or Bertram levels, "
@@ -546,4 +597,5 @@ const struct strategy_ops strat_meanrev_ops = {
 	meanrev_run,
 	meanrev_describe,
 	.on_refused = meanrev_refused,
+	.on_order_update = meanrev_order_update,
 };

@@ -34,7 +34,10 @@
  * the worse SABR fit error of the two slices; 0.9 for a negative forward
  * variance.  size_hint = min(1, |dev| / (4 threshold)).  Each expiry takes
  * part in one calendar per run; a persisting calendar is signalled on
- * every run (the engine refreshes the live signal).
+ * every run (the engine refreshes the live signal) -- until its orders
+ * are out: a calendar held in the signal's direction, or with orders
+ * working, gets no new signal (on_order_update), so it is not entered
+ * again when its signal expires.
  */
 #include "config.h"
 
@@ -59,6 +62,7 @@ struct termstruct {
 	double threshold;       /* relative deviation from the fitted curve */
 	double min_days, max_days;
 	double ttl;
+	struct strat_holdings hold;     /* calendars held or working, from order updates */
 	struct buf js;
 };
 
@@ -83,6 +87,7 @@ static void termstruct_destroy(void *st)
 
 	if (t == NULL)
 		return;
+	strat_holdings_free(&t->hold);
 	buf_free(&t->js);
 	free(t);
 }
@@ -248,6 +253,10 @@ static int ts_emit(struct termstruct *t, const struct strategy_env *env,
 		return -1;
 	ratio = vf / vn;
 	snprintf(instr, sizeof instr, "%s %d/%d", r->symbol, a->expiry, b->expiry);
+	/* Held in this direction or working: not entered again (the
+	 * expiries count as taken, as if signalled). */
+	if (strat_holdings_blocks(&t->hold, instr, side))
+		return 0;
 	signal_init(&s, "termstruct", instr, r->symbol, "calendar", side, env->now,
 	    env->now + t->ttl);
 	/* a long calendar (BUY) is long the far expiry, short the near */
@@ -284,6 +293,7 @@ static int ts_emit(struct termstruct *t, const struct strategy_env *env,
 	strat_json_num(&t->js, "vega_ratio", ratio);
 	strat_json_end(&t->js);
 	signal_inputs(&s, "%s", t->js.data);
+	strat_holdings_note(&t->hold, &s);
 	signal_list_push(out, &s);
 	return 0;
 }
@@ -414,6 +424,14 @@ static int termstruct_run(void *st, const struct strategy_env *env, struct signa
 	return 0;
 }
 
+/* What happened to one of its orders: the holdings follow. */
+static void termstruct_order_update(void *st, const struct order_update *u)
+{
+	struct termstruct *t = st;
+
+	strat_holdings_update(&t->hold, u);
+}
+
 const struct strategy_ops strat_termstruct_ops = {
 	"termstruct",
 	"volatility term structure: calendar spreads on ATM vols off a smooth curve",
@@ -423,5 +441,6 @@ const struct strategy_ops strat_termstruct_ops = {
 	termstruct_configure,
 	termstruct_run,
 	termstruct_describe,
-	NULL,           /* on_refused: it keeps no position state */
+	NULL,           /* on_refused: it assumes nothing of a signal until its orders are sent */
+	termstruct_order_update,
 };

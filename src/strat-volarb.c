@@ -32,6 +32,11 @@
  * volarb.min_confidence nothing is emitted.  size_hint = |d| / (4 x
  * threshold), at most 1.  A persisting opportunity is signalled on every
  * run; the engine refreshes the live signal rather than repeating it.
+ * Once its orders are out the strategy knows it (on_order_update): an
+ * option it holds in the signal's direction, or has orders working for,
+ * gets no new signal, so a trade is not entered again when its signal
+ * expires while the opportunity persists (a signal the other way, which
+ * reduces the position, still goes out).
  * A run returns -1 (with the cause of the first failure) only when it
  * appended no signal, so the engine, which drops what a failed run
  * appended, never loses a signal to another underlying's failure.
@@ -66,6 +71,7 @@ struct volarb {
 	double max_spread;      /* (ask - bid) / mid */
 	double min_confidence;
 	double ttl;             /* seconds */
+	struct strat_holdings hold;     /* options held or working, from order updates */
 	heston_workspace *hw;
 	struct buf js;
 	/* per-chain scratch */
@@ -106,6 +112,7 @@ static void volarb_destroy(void *st)
 	if (v == NULL)
 		return;
 	heston_workspace_free(v->hw);
+	strat_holdings_free(&v->hold);
 	buf_free(&v->js);
 	free(v->idx);
 	free(v->T);
@@ -313,6 +320,10 @@ static int volarb_chain(struct volarb *v, const struct strategy_env *env,
 		if (!(fabs(d) > v->threshold))
 			continue;
 		side = d > 0 ? SIGNAL_SELL : SIGNAL_BUY;
+		/* Held already in this direction, or orders out for it: a
+		 * persisting opportunity is not entered twice. */
+		if (strat_holdings_blocks(&v->hold, oq->opt.symbol, side))
+			continue;
 		fit = 1 - strat_clamp(rmse * 1e-4 / fabs(mkt - model), 0, 1);
 		liq = (1 - 0.5 * strat_clamp(spread / v->max_spread, 0, 1)) *
 		    volarb_volume_score(v, oq->q.volume);
@@ -385,6 +396,7 @@ static int volarb_chain(struct volarb *v, const struct strategy_env *env,
 		}
 		strat_json_end(&v->js);
 		signal_inputs(&s, "%s", v->js.data);
+		strat_holdings_note(&v->hold, &s);
 		signal_list_push(out, &s);
 	}
 	return st == QM_OK ? 0 : -1;
@@ -438,6 +450,14 @@ static int volarb_run(void *st, const struct strategy_env *env, struct signal_li
 	return rc;
 }
 
+/* What happened to one of its orders: the holdings follow. */
+static void volarb_order_update(void *st, const struct order_update *u)
+{
+	struct volarb *v = st;
+
+	strat_holdings_update(&v->hold, u);
+}
+
 const struct strategy_ops strat_volarb_ops = {
 	"volarb",
 	"volatility-surface arbitrage: options whose market vol departs from Heston/SABR, "
@@ -448,5 +468,6 @@ const struct strategy_ops strat_volarb_ops = {
 	volarb_configure,
 	volarb_run,
 	volarb_describe,
-	NULL,           /* on_refused: it keeps no position state */
+	NULL,           /* on_refused: it assumes nothing of a signal until its orders are sent */
+	volarb_order_update,
 };

@@ -6,10 +6,13 @@
  * strat-termstruct.c) and exports one `struct strategy_ops`; the engine
  * finds them here by name.  Adding a strategy: write strat-NAME.c, add its
  * ops below, its NAME.* keys to conf-keys.c and etc/qdesk.conf.example.
+ * The holdings helpers (strat_holdings_*) let a strategy follow what it
+ * holds and has working per instrument from its order updates.
  */
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,4 +110,115 @@ void strat_json_str(struct buf *b, const char *key, const char *v)
 void strat_json_end(struct buf *b)
 {
 	buf_addc(b, '}');
+}
+
+/* --- holdings per instrument (strat-common.h) ----------------------------- */
+
+/* Frees the holdings. */
+void strat_holdings_free(struct strat_holdings *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].working);
+	free(h->v);
+	memset(h, 0, sizeof *h);
+}
+
+/* The entry of an instrument, created when create is set; NULL otherwise. */
+static struct strat_hold *strat_hold_get(struct strat_holdings *h, const char *instrument,
+    int create)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].instrument, instrument) == 0)
+			return &h->v[i];
+	if (!create)
+		return NULL;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 16;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	memset(&h->v[h->n], 0, sizeof h->v[h->n]);
+	snprintf(h->v[h->n].instrument, sizeof h->v[h->n].instrument, "%s", instrument);
+	return &h->v[h->n++];
+}
+
+/* Notes the lead leg of a signal's instrument. */
+void strat_holdings_note(struct strat_holdings *h, const struct signal *s)
+{
+	struct strat_hold *e;
+
+	if (s->nlegs == 0)
+		return;
+	e = strat_hold_get(h, s->instrument, 1);
+	snprintf(e->lead, sizeof e->lead, "%s", s->legs[0].symbol);
+}
+
+/* Applies an order update to its instrument's entry. */
+void strat_holdings_update(struct strat_holdings *h, const struct order_update *u)
+{
+	struct strat_hold *e = NULL;
+	size_t i;
+
+	if (u->instrument[0] != '\0')
+		e = strat_hold_get(h, u->instrument, 1);
+	else {
+		for (i = 0; i < h->n && e == NULL; i++)
+			if (strcmp(h->v[i].lead, u->symbol) == 0)
+				e = &h->v[i];
+	}
+	if (e == NULL)
+		return;
+	if (e->lead[0] == '\0' && strcmp(u->symbol, u->instrument) == 0)
+		snprintf(e->lead, sizeof e->lead, "%s", u->symbol);
+	if (u->last_qty > 0 && strcmp(u->symbol, e->lead) == 0) {
+		e->held += u->side * u->last_qty;
+		if (fabs(e->held) < 1e-9)
+			e->held = 0;
+	}
+	for (i = 0; i < e->nworking; i++)
+		if (strcmp(e->working[i], u->client_id) == 0)
+			break;
+	if (order_state_final(u->state)) {
+		if (i < e->nworking)
+			memmove(&e->working[i], &e->working[i + 1],
+			    (e->nworking - i - 1) * sizeof *e->working);
+		if (i < e->nworking)
+			e->nworking--;
+	} else if (i == e->nworking) {
+		if (e->nworking == e->capworking) {
+			e->capworking = e->capworking ? 2 * e->capworking : 4;
+			e->working = xrealloc(e->working, e->capworking * sizeof *e->working);
+		}
+		snprintf(e->working[e->nworking++], ORDER_ID_MAX, "%s", u->client_id);
+	}
+}
+
+/* The entry of an instrument, or NULL. */
+const struct strat_hold *strat_holdings_find(const struct strat_holdings *h,
+    const char *instrument)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].instrument, instrument) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+/* Whether a new signal would repeat a trade held or working. */
+int strat_holdings_blocks(const struct strat_holdings *h, const char *instrument, int side)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		const struct strat_hold *e = &h->v[i];
+
+		if (strcmp(e->instrument, instrument) != 0)
+			continue;
+		return e->nworking > 0 || e->held * side > 0;
+	}
+	return 0;
 }

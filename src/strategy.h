@@ -9,7 +9,9 @@
  * each change of the market or of the parameters.  run() reads an
  * immutable market snapshot and the parameter book and appends signals;
  * it must not block, do I/O or keep pointers into the snapshot.  A
- * strategy may keep state between runs (which pairs it is in, say).
+ * strategy may keep state between runs (which pairs it is in, say); the
+ * same thread tells it what became of its signals (on_refused) and of
+ * their orders (on_order_update), so that state follows the book.
  */
 #ifndef QD_STRATEGY_H
 #define QD_STRATEGY_H
@@ -17,6 +19,7 @@
 #include <stddef.h>
 
 #include "calib.h"
+#include "order.h"
 #include "trade-signal.h"
 
 struct conf;
@@ -53,6 +56,13 @@ struct strategy_ops {
 	 * rejected it, or the order manager refused its orders), so a strategy
 	 * that assumed it would be can undo that assumption. */
 	void (*on_refused)(void *st, const struct signal *s);
+	/* Optional (NULL): what happened to one of its orders (order.h):
+	 * sent, each (partial) fill, the final state (filled, cancelled,
+	 * expired, rejected by the broker).  Called on the engine thread (the
+	 * OMS posts, the engine delivers), never concurrently with run(), so a
+	 * strategy's beliefs about its positions and working trades can
+	 * follow the book. */
+	void (*on_order_update)(void *st, const struct order_update *u);
 };
 
 extern const struct strategy_ops *const strategy_table[];

@@ -166,6 +166,61 @@ static void assert_order_eq(const struct order *a, const struct order *b)
 	free(cause_);								\
 } while (0)
 
+/* Several orders in one transaction (the kill switch's cancel_pending
+ * marks): all stored, or -- when one of them is refused -- none. */
+static void run_orders_batch(struct store *s)
+{
+	struct order v[3], back;
+	char *cause = NULL;
+	long long ids[3], audits = store_count(s, "audit_log", &cause);
+	size_t i;
+
+	make_order(&v[0], "QDb1", "volarb", "AAA", 1, 5, 10.5);
+	make_order(&v[1], "QDb2", "volarb", "AAA", -1, 7, 11.5);
+	make_order(&v[2], "QDb3", "", "BBB", 1, 1, 20.25);
+	for (i = 0; i < 3; i++)
+		v[i].state = ORDER_ACCEPTED;
+	ck_assert_msg(store_put_orders(s, v, 3, ids, &cause) == 0, "%s", cause);
+	for (i = 0; i < 3; i++) {
+		ck_assert(ids[i] > 0);
+		ck_assert_int_eq(store_get_order(s, v[i].client_id, &back, &cause), 1);
+		ck_assert(back.id == ids[i]);
+		assert_order_eq(&v[i], &back);
+	}
+	ck_assert_int_eq(store_count(s, "audit_log", &cause), audits + 3);
+	/* the second changes its quantity (refused): the first and third
+	 * are not stored either */
+	for (i = 0; i < 3; i++) {
+		v[i].state = ORDER_CANCEL_PENDING;
+		v[i].updated += 1;
+	}
+	v[1].qty = 8;
+	ASSERT_FAILS(store_put_orders(s, v, 3, NULL, &cause_), "qty differs");
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(store_get_order(s, v[i].client_id, &back, &cause), 1);
+		ck_assert_int_eq(back.state, ORDER_ACCEPTED);
+	}
+	ck_assert_int_eq(store_count(s, "audit_log", &cause), audits + 3);
+	/* validation names the order before anything is written */
+	v[1].qty = 7;
+	v[2].side = 0;
+	ASSERT_FAILS(store_put_orders(s, v, 3, NULL, &cause_), "order QDb3 (3 of 3): side");
+	v[2].side = 1;
+	ck_assert_msg(store_put_orders(s, v, 3, NULL, &cause) == 0, "%s", cause);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(store_get_order(s, v[i].client_id, &back, &cause), 1);
+		assert_order_eq(&v[i], &back);
+	}
+	ck_assert_int_eq(store_count(s, "audit_log", &cause), audits + 6);
+	ck_assert_int_eq(store_put_orders(s, v, 0, NULL, &cause), 0);
+	/* leave them final so the open-order counts of the callers hold */
+	for (i = 0; i < 3; i++) {
+		v[i].state = ORDER_CANCELLED;
+		v[i].updated += 1;
+	}
+	ck_assert_msg(store_put_orders(s, v, 3, NULL, &cause) == 0, "%s", cause);
+}
+
 /* Orders read back bit for bit; updates; identity and final states kept. */
 static void run_orders(struct store *s)
 {
@@ -258,6 +313,7 @@ static void run_orders(struct store *s)
 	free(list);
 	/* 4 order writes audited */
 	ck_assert_int_eq(store_count(s, "audit_log", &cause), 4);
+	run_orders_batch(s);
 }
 
 /* Fills: one transaction with the order and position; duplicates refused. */

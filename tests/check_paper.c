@@ -338,6 +338,78 @@ START_TEST(test_cancel_reject)
 }
 END_TEST
 
+/* cancel_many (the kill switch's batch): every working order is cancelled
+ * after the latency as one cancel each would; an unknown order, a final
+ * one and a repeated id are handled as cancel handles them; the file
+ * says cancelled for each one, and a poll with nothing due writes nothing. */
+START_TEST(test_cancel_many)
+{
+	struct conf *c = make_conf("many.db", "100", "0", "1", "0", "0");
+	struct mstate *ms = mstate_new(16);
+	struct broker *b = open_broker(c, ms);
+	const char *ids[64];
+	char names[40][16], *cause = NULL;
+	unsigned char refused[64];
+	struct sink_log l;
+	struct order o;
+	size_t i, n = 0, nref, cancelled = 0;
+
+	quote(ms, "XYZ", 99.9, 100.1, 100, 100, 100, T0);
+	for (i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof names[i], "m%zu", i);
+		o = mk(names[i], "XYZ", 1, ORDER_LIMIT, 5, 90);        /* rests */
+		send_ok(b, &o, T0);
+	}
+	poll_at(b, &l, T0 + 0.5);
+	ck_assert_uint_eq(l.n, 40);
+	/* m0 is cancelled alone first, so it is final when the batch comes */
+	ck_assert_int_eq(P->cancel(b, "m0", T0 + 0.6, &cause), 0);
+	poll_at(b, &l, T0 + 0.8);
+	ck_assert_uint_eq(l.n, 1);
+	poll_at(b, &l, T0 + 0.9);      /* nothing due: no event */
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_ptr_nonnull(P->cancel_many);
+	for (i = 0; i < 40; i++)
+		ids[n++] = names[i];
+	ids[n++] = "nosuch";
+	ids[n++] = "m7";                /* repeated */
+	memset(refused, 0xff, sizeof refused);
+	nref = P->cancel_many(b, ids, n, T0 + 1, refused, &cause);
+	ck_assert_uint_eq(nref, 2);     /* m0 (final) and nosuch */
+	ck_assert_msg(strstr(cause, "m0") != NULL && strstr(cause, "already final") != NULL,
+	    "%s", cause);
+	free(cause);
+	ck_assert_int_eq(refused[0], 1);
+	for (i = 1; i < 40; i++)
+		ck_assert_int_eq(refused[i], 0);
+	ck_assert_int_eq(refused[40], 1);
+	ck_assert_int_eq(refused[41], 0);
+	poll_at(b, &l, T0 + 1.05);     /* within the latency: nothing yet */
+	ck_assert_uint_eq(l.n, 0);
+	poll_at(b, &l, T0 + 1.1);
+	ck_assert_uint_eq(l.n, 39);
+	for (i = 0; i < l.n; i++) {
+		ck_assert_int_eq(l.ev[i].kind, BROKER_CANCELLED);
+		NEAR(l.ev[i].time, T0 + 1.1);
+	}
+	/* the broker's own view: all 40 cancelled */
+	{
+		struct broker_state st;
+
+		ck_assert_msg(P->snapshot(b, &st, &cause) == 0, "%s", cause);
+		ck_assert_uint_eq(st.norders, 40);
+		for (i = 0; i < st.norders; i++)
+			cancelled += st.orders[i].state == ORDER_CANCELLED;
+		broker_state_free(&st);
+	}
+	ck_assert_uint_eq(cancelled, 40);
+	ck_assert_uint_eq(P->cancel_many(b, ids, 0, T0 + 2, refused, &cause), 0);
+	P->close(b);
+	mstate_free(ms);
+	conf_free(c);
+}
+END_TEST
+
 /* Orders expire at order.expires, or at the end of the day (21:00 UTC). */
 START_TEST(test_expiry)
 {
@@ -590,6 +662,7 @@ int main(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_resting);
 	tcase_add_test(tc, test_cancel_reject);
+	tcase_add_test(tc, test_cancel_many);
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_deterministic);

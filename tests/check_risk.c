@@ -631,7 +631,9 @@ START_TEST(test_hedge)
 	mkpos(&p[2], "m", "TSTB", 40, 1);       /* +40 shares, below the threshold */
 	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
 	risk_cfg_default(&c);
+	ck_assert_double_eq(c.hedge_target, 0.5);       /* the default band */
 	c.hedge_threshold = 100;
+	c.hedge_target = 0;             /* to zero */
 	n = risk_hedge(&c, &g, h, 4);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(h[0].symbol, "TSTA");
@@ -661,6 +663,141 @@ START_TEST(test_hedge)
 	c.hedge_threshold = 0;
 	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 0);
 	risk_greeks_free(&g);
+
+	/* the band: threshold 100 shares, target 0.5 -- the hedge leaves
+	 * +50 shares (the delta's sign), not zero; filled, the book is inside
+	 * the band and nothing more is due, whichever way the delta drifts
+	 * within it */
+	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
+	c.hedge_cash = 0;
+	c.hedge_threshold = 100;
+	c.hedge_target = 0.5;
+	n = risk_hedge(&c, &g, h, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(h[0].symbol, "TSTA");
+	ck_assert_int_eq(h[0].side, -1);
+	ck_assert_double_eq(h[0].qty, nearbyint(g.und[0].delta_sh - 50));
+	ck_assert(fabs(h[0].delta_after - 50) <= 0.5);
+	mkpos(&p[3], "hedge", "TSTA", h[0].side * h[0].qty, 1);
+	risk_greeks_free(&g);
+	ck_assert_int_eq(risk_greeks(p, 4, snap, NULL, T0, &g, &cause), 0);
+	ck_assert(fabs(g.und[0].delta_sh - 50) <= 0.5);
+	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 0);
+	risk_greeks_free(&g);
+	/* a short book is hedged up to -50 */
+	mkpos(&p[3], "hedge", "TSTA", -700, 1);
+	ck_assert_int_eq(risk_greeks(p, 4, snap, NULL, T0, &g, &cause), 0);
+	ck_assert_uint_eq(risk_hedge(&c, &g, h, 4), 1);
+	ck_assert_int_eq(h[0].side, 1);
+	ck_assert_double_eq(h[0].qty, nearbyint(-g.und[0].delta_sh - 50));
+	ck_assert(fabs(h[0].delta_after + 50) <= 0.5);
+	risk_greeks_free(&g);
+	/* in currency: TSTB 40 shares x 50 = 2000 against 1500, target 0.5 =
+	 * 750 currency = 15 shares: sell 25 */
+	ck_assert_int_eq(risk_greeks(p, 3, snap, NULL, T0, &g, &cause), 0);
+	c.hedge_cash = 1;
+	c.hedge_threshold = 1500;
+	n = risk_hedge(&c, &g, h, 4);
+	for (i = 0; i < n && strcmp(h[i].symbol, "TSTB") != 0; i++)
+		;
+	ck_assert_uint_lt(i, n);
+	ck_assert_int_eq(h[i].side, -1);
+	ck_assert_double_eq(h[i].qty, 25);
+	risk_greeks_free(&g);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+}
+END_TEST
+
+/* ---- the Greeks cache ------------------------------------------------- */
+
+/* Whether a and b agree within a relative tol (0: bit for bit). */
+static int close_to(double a, double b, double tol)
+{
+	return tol == 0 ? a == b : fabs(a - b) <= tol * fmax(fabs(a), fabs(b)) + 1e-12;
+}
+
+/* Asserts that two books' Greeks agree position by position and in the
+ * per-underlying aggregates: bit for bit (tol 0) where a reused position
+ * must be exactly what a fresh valuation at the same time gives, within
+ * tol where the cache keeps Greeks valued up to max_age earlier. */
+static void same_greeks(const struct risk_greeks *a, const struct risk_greeks *b, double tol)
+{
+	size_t i;
+
+	ck_assert_uint_eq(a->npos, b->npos);
+	for (i = 0; i < a->npos; i++) {
+		ck_assert_int_eq(a->pos[i].ok, b->pos[i].ok);
+		ck_assert_msg(close_to(a->pos[i].delta_sh, b->pos[i].delta_sh, tol),
+		    "position %zu: delta %.17g against %.17g", i, a->pos[i].delta_sh,
+		    b->pos[i].delta_sh);
+		ck_assert(close_to(a->pos[i].gamma_sh, b->pos[i].gamma_sh, tol));
+		ck_assert(close_to(a->pos[i].vega, b->pos[i].vega, tol));
+		ck_assert(close_to(a->pos[i].theta, b->pos[i].theta, tol));
+		ck_assert(close_to(a->pos[i].rho, b->pos[i].rho, tol));
+		ck_assert(close_to(a->pos[i].value, b->pos[i].value, tol));
+		ck_assert_uint_eq(a->pos[i].index, i);
+	}
+	ck_assert_uint_eq(a->nund, b->nund);
+	for (i = 0; i < a->nund; i++) {
+		ck_assert_str_eq(a->und[i].underlying, b->und[i].underlying);
+		ck_assert(close_to(a->und[i].delta_sh, b->und[i].delta_sh, tol));
+		ck_assert(close_to(a->und[i].vega, b->und[i].vega, tol));
+	}
+}
+
+/* risk_cache_greeks against a full revaluation (risk_greeks) of the same
+ * book: equal Greeks, and only the positions whose inputs changed are
+ * revalued -- a quantity, the market of one underlying, the clock past
+ * max_age; a position leaving the book leaves the cache. */
+START_TEST(test_greeks_cache)
+{
+	struct mstate *ms = market(S0, IV, RATE), *ms2;
+	const struct mstate_snap *snap = mstate_snapshot(ms), *snap2;
+	struct risk_cache *c = risk_cache_new(60);
+	struct risk_position p[3];
+	struct risk_greeks g, ref;
+	char c1[MARKET_SYMBOL_MAX], c2[MARKET_SYMBOL_MAX], *cause = NULL;
+	size_t fresh;
+
+	occ(c1, EXP1, 100, 1);
+	occ(c2, EXP2, 90, 0);
+	mkpos(&p[0], "v", c1, 12, 100);
+	mkpos(&p[1], "v", c2, 7, 100);
+	mkpos(&p[2], "m", "TSTB", 40, 1);
+	/* tol: 0 when every reused position was valued at time t; 1e-4
+	 * when some were valued up to 59 s earlier (a 59 s shorter
+	 * maturity moves the Greeks of these 3- and 6-month options by
+	 * ~1e-6 relative) */
+#define CHECK(np, sn, t, want, tol) do {					\
+	ck_assert_int_eq(risk_cache_greeks(c, p, np, sn, NULL, t, &g, &fresh, &cause), 0); \
+	ck_assert_int_eq(risk_greeks(p, np, sn, NULL, t, &ref, &cause), 0);	\
+	same_greeks(&g, &ref, tol);						\
+	ck_assert_uint_eq(fresh, want);						\
+	risk_greeks_free(&g);							\
+	risk_greeks_free(&ref);							\
+} while (0)
+	CHECK(3, snap, T0, 3, 0);          /* first sight: all valued */
+	CHECK(3, snap, T0, 0, 0);          /* nothing changed */
+	CHECK(3, snap, T0 + 59, 0, 1e-4);       /* the clock, within max_age */
+	p[1].qty = 8;                   /* a fill */
+	CHECK(3, snap, T0 + 59, 1, 1e-4);
+	CHECK(3, snap, T0 + 59, 0, 1e-4);
+	/* TSTA moves (its quote and chain), TSTB does not: the two options
+	 * are revalued, the shares are not */
+	ms2 = market(S0 * 1.01, IV, RATE);
+	snap2 = mstate_snapshot(ms2);
+	CHECK(3, snap2, T0 + 59, 2, 0);
+	CHECK(3, snap2, T0 + 59, 0, 0);
+	/* the clock past max_age: the options' maturities moved */
+	CHECK(3, snap2, T0 + 200, 2, 0);
+	/* a position gone, then back: valued afresh */
+	CHECK(2, snap2, T0 + 200, 0, 0);
+	CHECK(3, snap2, T0 + 200, 1, 0);
+#undef CHECK
+	risk_cache_free(c);
+	mstate_snap_release(snap2);
+	mstate_free(ms2);
 	mstate_snap_release(snap);
 	mstate_free(ms);
 }
@@ -950,6 +1087,7 @@ static Suite *risk_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_order_check);
 	tcase_add_test(tc, test_hedge);
+	tcase_add_test(tc, test_greeks_cache);
 	tcase_add_test(tc, test_scenario_grid);
 	tcase_add_test(tc, test_scenario_named);
 	tcase_add_test(tc, test_config);

@@ -1129,6 +1129,261 @@ START_TEST(test_termstruct_negative_forward)
 }
 END_TEST
 
+/* ---- order updates (on_order_update) --------------------------------- */
+
+/* Tells strategy s what happened to the order cid on leg `leg` of signal
+ * sig (side from the leg; qty the ordered quantity, filled the total so
+ * far, last this fill), as the engine would after the OMS's post.  sig
+ * NULL: an order of no signal (a flatten) on symbol sym. */
+static void upd(struct strat *s, const struct signal *sig, size_t leg, const char *sym,
+    int side, const char *cid, double qty, double filled, double last, int state)
+{
+	struct order_update u;
+
+	memset(&u, 0, sizeof u);
+	snprintf(u.strategy, sizeof u.strategy, "%s", s->ops->name);
+	if (sig != NULL) {
+		u.signal_id = 7;
+		snprintf(u.instrument, sizeof u.instrument, "%s", sig->instrument);
+		snprintf(u.kind, sizeof u.kind, "%s", sig->kind);
+		u.signal_side = sig->side;
+		sym = sig->legs[leg].symbol;
+		if (side == 0)
+			side = sig->legs[leg].qty > 0 ? 1 : -1;
+	}
+	snprintf(u.symbol, sizeof u.symbol, "%s", sym);
+	snprintf(u.client_id, sizeof u.client_id, "%s", cid);
+	u.side = side;
+	u.qty = qty;
+	u.filled = filled;
+	u.avg_price = filled > 0 ? 1.5 : NAN;
+	u.last_qty = last;
+	u.last_price = last > 0 ? 1.5 : NAN;
+	u.state = state;
+	u.time = MR_T0;
+	ck_assert_ptr_nonnull(s->ops->on_order_update);
+	s->ops->on_order_update(s->st, &u);
+}
+
+/* Runs meanrev once at spread x and time t. */
+static void mr_step(struct strat *s, struct mstate *ms, const struct calib_book *book, double x,
+    double t, struct signal_list *out)
+{
+	const char *pairs[] = { "PRA/PRB" };
+	const struct mstate_snap *snap;
+
+	signal_list_clear(out);
+	mr_quotes(ms, x, t);
+	snap = mstate_snapshot(ms);
+	runstrat(s, snap, book, t, pairs, 1, out);
+	mstate_snap_release(snap);
+}
+
+/* meanrev's position follows the fills: an unfilled entry leaves the pair
+ * flat (it enters again); a part-filled entry is exited for what was
+ * filled (not one unit); an exit that expires unfilled leaves the pair in
+ * the trade (it exits again); a filled exit leaves it flat. */
+START_TEST(test_meanrev_follows_fills)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("meanrev", conf);
+	struct leungli_params lp = { { MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
+	double L = MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU), x, xt, t = MR_T0;
+	struct leungli_sl_levels sl;
+	struct calib_book book;
+	struct calib_result r;
+	struct mstate *ms = mstate_new(100);
+	struct signal_list out;
+	struct signal e;
+
+	ck_assert_int_eq(leungli_solve_sl(&lp, L, &sl), QM_OK);
+	mr_book(&book, &r, 0.01);
+	signal_list_init(&out);
+	x = 0.5 * (sl.a + sl.d);
+	xt = sl.b + 0.01;               /* beyond the take-profit level */
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	e = out.v[0];
+	/* sent (3 spreads: buy 3 PRA, sell 5 PRB), working: no second entry */
+	upd(&s, &e, 0, NULL, 0, "A1", 3, 0, 0, ORDER_PENDING);
+	upd(&s, &e, 1, NULL, 0, "B1", 5, 0, 0, ORDER_PENDING);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	/* both cancelled unfilled: flat, so it enters again */
+	upd(&s, &e, 0, NULL, 0, "A1", 3, 0, 0, ORDER_CANCELLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);    /* leg 2 still working */
+	upd(&s, &e, 1, NULL, 0, "B1", 5, 0, 0, ORDER_CANCELLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	e = out.v[0];
+	/* this time 2 of 3 PRA and 3 of 5 PRB fill, the rest is cancelled */
+	upd(&s, &e, 0, NULL, 0, "A2", 3, 0, 0, ORDER_PENDING);
+	upd(&s, &e, 1, NULL, 0, "B2", 5, 0, 0, ORDER_PENDING);
+	upd(&s, &e, 0, NULL, 0, "A2", 3, 2, 2, ORDER_PARTIAL);
+	upd(&s, &e, 1, NULL, 0, "B2", 5, 3, 3, ORDER_PARTIAL);
+	upd(&s, &e, 0, NULL, 0, "A2", 3, 2, 0, ORDER_CANCELLED);
+	upd(&s, &e, 1, NULL, 0, "B2", 5, 3, 0, ORDER_CANCELLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);    /* long: no entry */
+	/* take profit: the exit closes what is held, sell 2 PRA, buy 3 PRB */
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "exit");
+	ck_assert_uint_eq(out.v[0].nlegs, 2);
+	ck_assert_str_eq(out.v[0].legs[0].symbol, "PRA");
+	ck_assert_double_eq(out.v[0].legs[0].qty, -2);
+	ck_assert_str_eq(out.v[0].legs[1].symbol, "PRB");
+	ck_assert_double_eq(out.v[0].legs[1].qty, 3);
+	e = out.v[0];
+	/* the exit's orders expire unfilled: still long, so it exits again */
+	upd(&s, &e, 0, NULL, 0, "A3", 2, 0, 0, ORDER_PENDING);
+	upd(&s, &e, 1, NULL, 0, "B3", 3, 0, 0, ORDER_PENDING);
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);    /* working */
+	upd(&s, &e, 0, NULL, 0, "A3", 2, 0, 0, ORDER_EXPIRED);
+	upd(&s, &e, 1, NULL, 0, "B3", 3, 0, 0, ORDER_EXPIRED);
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "exit");
+	ck_assert_double_eq(out.v[0].legs[0].qty, -2);
+	ck_assert_double_eq(out.v[0].legs[1].qty, 3);
+	e = out.v[0];
+	/* filled: flat, and in the entry region it enters again */
+	upd(&s, &e, 0, NULL, 0, "A4", 2, 2, 2, ORDER_FILLED);
+	upd(&s, &e, 1, NULL, 0, "B4", 3, 3, 3, ORDER_FILLED);
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	signal_list_free(&out);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
+/* volarb does not enter again an option it has orders working for or
+ * holds in the signal's direction; an unfilled (cancelled) trade, or a
+ * position closed by a flatten, lets the opportunity be signalled again. */
+START_TEST(test_volarb_holdings)
+{
+	struct va_bump b[] = { { 20240517, 110, 1.10, 0 }, { 20240517, 90, 0.90, 0 } };
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("volarb", conf);
+	struct mstate *ms = mstate_new(100);
+	struct calib_book book;
+	struct calib_result r[2];
+	const struct mstate_snap *snap;
+	struct signal_list out;
+	struct signal call, put;
+	char occ_c[32], occ_p[32];
+	int k;
+
+	va_book(&book, r, 20);
+	va_chain(ms, b, 2);
+	snap = mstate_snapshot(ms);
+	signal_list_init(&out);
+	va_occ(20240517, 110, 1, occ_c, sizeof occ_c);
+	va_occ(20240517, 90, 0, occ_p, sizeof occ_p);
+#define VA_RUN() do { signal_list_clear(&out); \
+	runstrat(&s, snap, &book, MR_T0, NULL, 0, &out); } while (0)
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 2);
+	call = *find_sig(&out, occ_c);
+	put = *find_sig(&out, occ_p);
+	ck_assert_int_eq(call.side, SIGNAL_SELL);
+	/* the call's orders are out (sell 2 calls, buy the hedge) */
+	upd(&s, &call, 0, NULL, 0, "C1", 2, 0, 0, ORDER_PENDING);
+	upd(&s, &call, 1, NULL, 0, "H1", 80, 0, 0, ORDER_PENDING);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_ptr_nonnull(find_sig(&out, occ_p));
+	/* the put's orders are cancelled unfilled: the put comes back */
+	upd(&s, &put, 0, NULL, 0, "P1", 1, 0, 0, ORDER_PENDING);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	upd(&s, &put, 0, NULL, 0, "P1", 1, 0, 0, ORDER_CANCELLED);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_ptr_nonnull(find_sig(&out, occ_p));
+	/* the call fills: held short, still no new call signal (several runs:
+	 * a signal that expired would otherwise be born again) */
+	upd(&s, &call, 0, NULL, 0, "C1", 2, 2, 2, ORDER_FILLED);
+	upd(&s, &call, 1, NULL, 0, "H1", 80, 80, 80, ORDER_FILLED);
+	for (k = 0; k < 3; k++) {
+		VA_RUN();
+		ck_assert_ptr_null(find_sig(&out, occ_c));
+	}
+	/* a flatten buys the 2 calls back (no signal): free to trade again */
+	upd(&s, NULL, 0, occ_c, 1, "F1", 2, 0, 0, ORDER_PENDING);
+	upd(&s, NULL, 0, occ_c, 1, "F1", 2, 2, 2, ORDER_FILLED);
+	VA_RUN();
+	ck_assert_ptr_nonnull(find_sig(&out, occ_c));
+#undef VA_RUN
+	signal_list_free(&out);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
+/* termstruct does not enter again a calendar it holds or has working. */
+START_TEST(test_termstruct_holdings)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("termstruct", conf);
+	struct mstate *ms = mstate_new(100);
+	const struct mstate_snap *snap;
+	struct calib_book book;
+	struct calib_result r;
+	struct signal_list out;
+	struct signal cal;
+	double vol[TS_NEXP];
+	int e;
+
+	for (e = 0; e < TS_NEXP; e++)
+		vol[e] = ts_curve(market_year_fraction(MR_T0, ts_expiries[e]));
+	vol[3] *= 1.07;
+	ts_setup(ms, vol, &book, &r);
+	snap = mstate_snapshot(ms);
+	signal_list_init(&out);
+#define TS_RUN() do { signal_list_clear(&out); \
+	runstrat(&s, snap, &book, MR_T0, NULL, 0, &out); } while (0)
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	cal = out.v[0];
+	upd(&s, &cal, 0, NULL, 0, "N1", 1, 0, 0, ORDER_PENDING);
+	upd(&s, &cal, 1, NULL, 0, "F1", 2, 0, 0, ORDER_PENDING);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	/* one leg cancelled, the other still working: still nothing */
+	upd(&s, &cal, 0, NULL, 0, "N1", 1, 0, 0, ORDER_CANCELLED);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	/* both done unfilled: signalled again */
+	upd(&s, &cal, 1, NULL, 0, "F1", 2, 0, 0, ORDER_CANCELLED);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].instrument, cal.instrument);
+	/* filled: held in the signal's direction, not entered again */
+	upd(&s, &cal, 0, NULL, 0, "N2", 1, 1, 1, ORDER_FILLED);
+	upd(&s, &cal, 1, NULL, 0, "F2", 2, 2, 2, ORDER_FILLED);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 0);
+#undef TS_RUN
+	signal_list_free(&out);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
 /* Configuration errors name the keys; the example's keys exist. */
 START_TEST(test_configure_errors)
 {
@@ -1243,6 +1498,9 @@ int main(void)
 	tcase_add_test(tc, test_volarb_confidence);
 	tcase_add_test(tc, test_termstruct);
 	tcase_add_test(tc, test_termstruct_negative_forward);
+	tcase_add_test(tc, test_meanrev_follows_fills);
+	tcase_add_test(tc, test_volarb_holdings);
+	tcase_add_test(tc, test_termstruct_holdings);
 	tcase_add_test(tc, test_configure_errors);
 	tcase_add_test(tc, test_bad_inputs);
 	suite_add_tcase(s, tc);

@@ -256,6 +256,49 @@ int main(void)
 		    "Greeks given (only the order's position revalued, Heston)\n",
 		    t / (double)reps * 1e9);
 		risk_greeks_free(&g);
+		/* What the OMS does per order: the book's Greeks from its
+		 * cache (every position resolved, none revalued), then the
+		 * check; and the same when one position changed since the
+		 * last order (a fill): one revaluation more. */
+		{
+			struct risk_cache *rc = risk_cache_new(60);
+			size_t fresh = 0, k = 0;
+
+			if (risk_cache_greeks(rc, p, NPOS, snap, &book, T0, &g, &fresh, &cause) != 0)
+				return 1;
+			risk_greeks_free(&g);
+			for (int pass = 0; pass < 2; pass++) {
+				reps = 0;
+				t0 = now_monotonic();
+				do {
+					if (pass == 1) {
+						/* a fill on a Heston position */
+						for (k = (k + 1) % NPOS; k < NPOS && 
+						    strstr(p[k].symbol, unds[0]) != p[k].symbol;)
+							k = (k + 1) % NPOS;
+						p[k].qty += reps % 2 ? -1 : 1;
+					}
+					if (risk_cache_greeks(rc, p, NPOS, snap, &book, T0, &g, &fresh,
+					    &cause) != 0)
+						return 1;
+					b.n = 0;
+					if (risk_check_order(&cfg, p, NPOS, &g, &o, snap, &book, T0, 0,
+					    &b, &cause) < 0)
+						return 1;
+					risk_greeks_free(&g);
+					reps++;
+				} while ((t = now_monotonic() - t0) < MINSEC);
+				if (pass == 0)
+					printf("bench risk_check_order_200_cache %.0f ns/op  as the OMS "
+					    "does it: the book from risk_cache (%zu of 200 revalued), "
+					    "then the order\n", t / (double)reps * 1e9, fresh);
+				else
+					printf("bench risk_check_order_200_cache_fill %.0f ns/op  the "
+					    "same, one Heston position changed before each order (%zu "
+					    "revalued)\n", t / (double)reps * 1e9, fresh);
+			}
+			risk_cache_free(rc);
+		}
 		risk_breaches_free(&b);
 	}
 	calib_book_free(&book);
