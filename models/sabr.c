@@ -360,6 +360,75 @@ int sabr_strike_vol_n(const sabr_strike *s, size_t n, const sabr_params *p, doub
 	return first;
 }
 
+/*
+ * One-off Hagan (2.17) Black vol, value only, for the common case: the same
+ * u, q and expansion as sabr_geom() + sabr_eval() with their divisions
+ * merged.  sabr_w()'s two divisions (the positive-sum form of A + (z - rho)
+ * and WM) become one, w = |z| num/den; chi's division, 1/d and 1/q become
+ * one final division, since (alpha/d) chi (1 + B T) =
+ * alpha (y - 1) den (q^2 + T B q^2) / (num ln(y) P q^3), B q^2 needing no
+ * 1/q.  Five divisions on the path are two (nu/alpha is off it); every sum
+ * still adds terms of one sign.  Returns -1 (nothing written) outside the
+ * common case -- |z| in the series range, q outside [1e-100, 1e100], a
+ * result that is not a positive finite number -- where sabr_vol_jac()'s
+ * general path decides, with its statuses.  Inputs already checked.
+ */
+static int sabr_hagan_fast(const sabr_params *p, double F, double K, double T, double *vol)
+{
+	double alpha = p->alpha, beta = p->beta, rho = p->rho, nu = p->nu;
+	double b = 1.0 - beta, u, q, fk = F * K;
+	int fk_ok = fk >= DBL_MIN && fk <= DBL_MAX;
+
+	/* u and q exactly as sabr_geom() forms them */
+	if (beta == 1.0) {
+		u = log(F / K);
+		q = 1.0;
+	} else if (beta == 0.0) {
+		u = log(F / K);
+		q = fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K);
+	} else if (beta == 0.5) {
+		u = log(F / K);
+		q = sqrt(fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K));
+	} else {
+		double lf = log(F), lk = log(K);
+
+		u = lf - lk;
+		q = exp(0.5 * b * (lf + lk));
+	}
+	if (!(q >= 1e-100 && q <= 1e100))
+		return -1;
+	double bu2 = (b * u) * (b * u);
+	double P = 1.0 + bu2 * (1.0 / 24.0) + bu2 * bu2 * (1.0 / 1920.0);
+	double z = (nu / alpha) * (q * u);
+
+	if (!(fabs(z) >= SABR_Z_SERIES))
+		return -1;
+	/* w = |z| num/den, see sabr_w(): one sign of rho per side of z = 0 */
+	double orp = z > 0.0 ? 1.0 - rho : 1.0 + rho;
+	double d = z > 0.0 ? z - rho : rho - z;		/* |z| - (+-rho) */
+	double A = sabr_A(z, rho), num, den = (A + 1.0) * orp;
+
+	if (d >= 0.0) {
+		num = orp + (A + d);
+	} else {
+		/* A + d = (1 - rho^2)/(A - d): num/den with A - d folded in */
+		double Ad = A - d;
+
+		num = orp * Ad + (1.0 - rho) * (1.0 + rho);
+		den *= Ad;
+	}
+	double y = 1.0 + fabs(z) * num / den;
+	double q2 = q * q;
+	double Bq2 = b * b * alpha * alpha * (1.0 / 24.0) + 0.25 * rho * beta * nu * alpha * q
+		     + (2.0 - 3.0 * rho * rho) * nu * nu * (1.0 / 24.0) * q2;
+	double v = alpha * (y - 1.0) * den * (q2 + T * Bq2) / (num * log(y) * (P * q2 * q));
+
+	if (!(v > 0.0 && v < INFINITY))
+		return -1;
+	*vol = v;
+	return QM_OK;
+}
+
 int sabr_vol_jac(enum sabr_formula f, const sabr_params *p, double F, double K, double T,
 		 double *vol, double dvol[3])
 {
@@ -374,13 +443,23 @@ int sabr_vol_jac(enum sabr_formula f, const sabr_params *p, double F, double K, 
 		sabr_nan3(dvol);
 		return QM_EINVAL;
 	}
+	if (f == SABR_HAGAN && dvol == NULL && sabr_hagan_fast(p, F, K, T, vol) == QM_OK)
+		return QM_OK;
 	st = sabr_geom(&s, f, F, K, p->beta);
 	if (st != QM_OK) {
 		*vol = NAN;
 		sabr_nan3(dvol);
 		return st;
 	}
-	return sabr_eval(&s, p->alpha, p->rho, p->nu, p->nu / p->alpha, T, vol, dvol);
+	st = sabr_eval(&s, p->alpha, p->rho, p->nu, p->nu / p->alpha, T, vol, dvol);
+	/* with partials the value is still the plain call's, bit for bit */
+	if (st == QM_OK && f == SABR_HAGAN && dvol != NULL) {
+		double v;
+
+		if (sabr_hagan_fast(p, F, K, T, &v) == QM_OK)
+			*vol = v;
+	}
+	return st;
 }
 
 int sabr_vol(enum sabr_formula f, const sabr_params *p, double F, double K, double T,
