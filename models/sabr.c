@@ -4,7 +4,8 @@
  * Why it exists: it is the numerical core behind sabr.h; the calibrator in
  * sabr-calib.c evaluates sabr_strike_vol_n() thousands of times per fit, so
  * once the strike geometry is cached the hot path is one sqrt, one log and
- * a few divisions per strike.
+ * a few divisions per strike.  A one-off Hagan vol (the console, chains)
+ * takes sabr_hagan_fast(), the same formula with its divisions merged.
  *
  * How the formulas are organised.  Write u = log(F/K), b = 1 - beta and
  * q = (F K)^(b/2).  Both Black-vol expansions have the form
