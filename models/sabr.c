@@ -4,7 +4,8 @@
  * Why it exists: it is the numerical core behind sabr.h; the calibrator in
  * sabr-calib.c evaluates sabr_strike_vol_n() thousands of times per fit, so
  * once the strike geometry is cached the hot path is one sqrt, one log and
- * a few divisions per strike.
+ * a few divisions per strike.  A one-off Hagan vol (the console, chains)
+ * takes sabr_hagan_fast(), the same formula with its divisions merged.
  *
  * How the formulas are organised.  Write u = log(F/K), b = 1 - beta and
  * q = (F K)^(b/2).  Both Black-vol expansions have the form
@@ -360,6 +361,127 @@ int sabr_strike_vol_n(const sabr_strike *s, size_t n, const sabr_params *p, doub
 	return first;
 }
 
+/*
+ * The partials in (alpha, rho, nu) for sabr_hagan_fast(), as sabr_eval()
+ * and sabr_chi_d() form them, from the fast path's pieces (inlined only
+ * into sabr_hagan_fast_jac()).  Returns 1 if one is not finite.
+ */
+static inline int sabr_hagan_fast_d(const sabr_params *p, double T,
+	double u, double q, double P, double z, double A, double y, double ly, double num,
+	double den, double Bq2, double *dvol)
+{
+	double alpha = p->alpha, beta = p->beta, rho = p->rho, nu = p->nu, b = 1.0 - beta;
+	double chi = (y - 1.0) * den / (num * ly), inv_d = 1.0 / (q * P);
+	double iq = inv_d * P, G = 1.0 + T * Bq2 * iq * iq, front = alpha * inv_d * chi;
+	double den2 = (1.0 - rho) * (1.0 + rho) * (A + 1.0) * (A + 1.0);
+	double E = 1.0 / (z * A * den2);
+	double chi_z = chi * (E * A * den2) * (1.0 - chi * (E * z * den2));
+	double chi_r = -chi * chi * z * z * (A + 1.0 + rho * z - 2.0 * rho * rho) * E;
+	double zf = q * u;
+
+	dvol[0] = inv_d * G * (chi - z * chi_z) + front * T
+		* (b * b * alpha * iq * iq * (1.0 / 12.0) + 0.25 * rho * beta * nu * iq);
+	dvol[1] = alpha * inv_d * chi_r * G + front * T
+		* (0.25 * beta * nu * alpha * iq - 0.25 * rho * nu * nu);
+	dvol[2] = inv_d * chi_z * zf * G + front * T
+		* (0.25 * rho * beta * alpha * iq + (2.0 - 3.0 * rho * rho) * nu * (1.0 / 12.0));
+	return !isfinite(dvol[0]) || !isfinite(dvol[1]) || !isfinite(dvol[2]);
+}
+
+/*
+ * One-off Hagan (2.17) Black vol (and partials) for the common case: the same
+ * u, q and expansion as sabr_geom() + sabr_eval() with their divisions
+ * merged.  sabr_w()'s two divisions (the positive-sum form of A + (z - rho)
+ * and WM) become one, w = |z| num/den; chi's division, 1/d and 1/q become
+ * one final division, since (alpha/d) chi (1 + B T) =
+ * alpha (y - 1) den (q^2 + T B q^2) / (num ln(y) P q^3), B q^2 needing no
+ * 1/q.  Five divisions on the path are two (nu/alpha is off it); every sum
+ * still adds terms of one sign.  Returns -1 (nothing written) outside the
+ * common case -- |z| in the series range, q outside [1e-100, 1e100], a
+ * result that is not a positive finite number -- where sabr_vol_jac()'s
+ * general path decides, with its statuses.  With dvol != NULL the partials
+ * in (alpha, rho, nu) come from the same pieces (sabr_eval()'s formulas),
+ * so the value with partials is the plain call's bit for bit.  Inputs
+ * already checked.
+ */
+static inline __attribute__((always_inline)) int
+sabr_hagan_fast(const sabr_params *p, double F, double K, double T, double *vol, double *dvol)
+{
+	double alpha = p->alpha, beta = p->beta, rho = p->rho, nu = p->nu;
+	double b = 1.0 - beta, u, q, fk = F * K;
+	int fk_ok = fk >= DBL_MIN && fk <= DBL_MAX;
+
+	/* u and q exactly as sabr_geom() forms them */
+	if (beta == 1.0) {
+		u = log(F / K);
+		q = 1.0;
+	} else if (beta == 0.0) {
+		u = log(F / K);
+		q = fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K);
+	} else if (beta == 0.5) {
+		u = log(F / K);
+		q = sqrt(fk_ok ? sqrt(fk) : sqrt(F) * sqrt(K));
+	} else {
+		double lf = log(F), lk = log(K);
+
+		u = lf - lk;
+		q = exp(0.5 * b * (lf + lk));
+	}
+	if (!(q >= 1e-100 && q <= 1e100))
+		return -1;
+	double bu2 = (b * u) * (b * u);
+	double P = 1.0 + bu2 * (1.0 / 24.0) + bu2 * bu2 * (1.0 / 1920.0);
+	double z = (nu / alpha) * (q * u);
+
+	if (!(fabs(z) >= SABR_Z_SERIES))
+		return -1;
+	/* w = |z| num/den, see sabr_w(): one sign of rho per side of z = 0 */
+	double orp = z > 0.0 ? 1.0 - rho : 1.0 + rho;
+	double d = z > 0.0 ? z - rho : rho - z;		/* |z| - (+-rho) */
+	double A = sabr_A(z, rho), num, den = (A + 1.0) * orp;
+
+	if (d >= 0.0) {
+		num = orp + (A + d);
+	} else {
+		/* A + d = (1 - rho^2)/(A - d): num/den with A - d folded in */
+		double Ad = A - d;
+
+		num = orp * Ad + (1.0 - rho) * (1.0 + rho);
+		den *= Ad;
+	}
+	double y = 1.0 + fabs(z) * num / den;
+	double q2 = q * q;
+	double Bq2 = b * b * alpha * alpha * (1.0 / 24.0) + 0.25 * rho * beta * nu * alpha * q
+		     + (2.0 - 3.0 * rho * rho) * nu * nu * (1.0 / 24.0) * q2;
+	double ly = log(y);
+	double v = alpha * (y - 1.0) * den * (q2 + T * Bq2) / (num * ly * (P * q2 * q));
+
+	if (!(v > 0.0 && v < INFINITY))
+		return -1;
+	if (dvol != NULL && sabr_hagan_fast_d(p, T, u, q, P, z, A, y, ly, num, den, Bq2, dvol))
+		return -1;
+	*vol = v;
+	return QM_OK;
+}
+
+/*
+ * sabr_hagan_fast(), value only, out of line: its own small frame, apart
+ * from sabr_vol_jac()'s general path (measured faster than inlined).
+ */
+static __attribute__((noinline)) int sabr_hagan_fast_val(const sabr_params *p, double F,
+							 double K, double T, double *vol)
+{
+	return sabr_hagan_fast(p, F, K, T, vol, NULL);
+}
+
+/* sabr_hagan_fast() with partials, out of line likewise. */
+static __attribute__((noinline)) int sabr_hagan_fast_jac(const sabr_params *p, double F,
+							 double K, double T, double *vol,
+							 double *dvol)
+{
+	return sabr_hagan_fast(p, F, K, T, vol, dvol);
+}
+
 int sabr_vol_jac(enum sabr_formula f, const sabr_params *p, double F, double K, double T,
 		 double *vol, double dvol[3])
 {
@@ -374,6 +496,9 @@ int sabr_vol_jac(enum sabr_formula f, const sabr_params *p, double F, double K, 
 		sabr_nan3(dvol);
 		return QM_EINVAL;
 	}
+	if (f == SABR_HAGAN && (dvol == NULL ? sabr_hagan_fast_val(p, F, K, T, vol)
+				: sabr_hagan_fast_jac(p, F, K, T, vol, dvol)) == QM_OK)
+		return QM_OK;
 	st = sabr_geom(&s, f, F, K, p->beta);
 	if (st != QM_OK) {
 		*vol = NAN;
