@@ -127,6 +127,9 @@ int engine_reconfigure(struct conf *conf, char **cause);
 
 /* The settings of strategy_table[i] as "key=value ..." (strategy list). */
 void engine_strategy_describe(size_t i, char *buf, size_t len);
+/* What strategy_table[i] believes it holds and has working, one line
+ * ("" when nothing, or when it cannot say). */
+void engine_strategy_holdings(size_t i, char *buf, size_t len);
 
 /* Appends an entry to the audit trail through the store writer (written
  * at once when the engine is stopped); payload is a JSON object. */
