@@ -16,6 +16,7 @@
 #include "order.h"
 #include "trade-signal.h"
 #include "strategy.h"
+#include "tcost.h"
 
 struct conf;
 struct mstate_snap;
@@ -99,6 +100,7 @@ struct engine {
 	double started;
 	struct engine_cfg cfg;
 	struct calib_cfg ccfg;
+	struct tcost_params costs;      /* costs.edge_margin for the spread floor, read at start */
 	pthread_t thread;
 	pthread_t *workers;
 	int nworkers;

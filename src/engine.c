@@ -556,9 +556,12 @@ int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const
 
 /* Merges one new signal into the engine's list (lock held): a signal of
  * the same strategy, instrument, kind and side that is still live is
- * refreshed in place rather than repeated.  Returns the stored signal
- * when it is new (to be written to the store), else NULL. */
-static struct signal *engine_signal_merge_locked(const struct signal *s)
+ * refreshed in place rather than repeated.  s->state says whether it is
+ * actionable (PENDING) or not (UNECONOMIC, with its reason); a live one
+ * still undecided takes the new verdict, a decided one keeps its own.
+ * Returns the stored signal; *prev gets its state before (-1 when it is
+ * new, to be written to the store). */
+static struct signal *engine_signal_merge_locked(const struct signal *s, int *prev)
 {
 	struct signal *t;
 	size_t i;
@@ -583,7 +586,12 @@ static struct signal *engine_signal_merge_locked(const struct signal *s)
 			t->state = state;
 			if (state == SIGNAL_APPROVED || state == SIGNAL_REJECTED)
 				memcpy(t->reason, reason, sizeof reason);
-			return NULL;
+			else if (s->state == SIGNAL_UNECONOMIC)
+				t->state = SIGNAL_UNECONOMIC;
+			else if (state == SIGNAL_UNECONOMIC)
+				t->state = SIGNAL_PENDING;      /* the vote decides */
+			*prev = state;
+			return t;
 		}
 	}
 	if (engine_g.nsignals == ENGINE_SIGNALS_MAX) {
@@ -601,9 +609,41 @@ static struct signal *engine_signal_merge_locked(const struct signal *s)
 	t = &engine_g.signals[engine_g.nsignals++];
 	*t = *s;
 	t->id = ++engine_g.next_signal_id;
-	t->state = SIGNAL_PENDING;
-	t->reason[0] = '\0';
+	if (t->state != SIGNAL_UNECONOMIC) {
+		t->state = SIGNAL_PENDING;
+		t->reason[0] = '\0';
+	}
+	*prev = -1;
 	return t;
+}
+
+/* The spread floor of the cost filter (tcost_spread_ok) on a new signal
+ * (no lock needed: the market snapshot is immutable): an entry whose
+ * edge cannot pay costs.edge_margin x the quoted spread of its lead leg
+ * -- the leg the order manager sizes and costs -- becomes UNECONOMIC
+ * with the reason; the OMS's full filter (spread, impact, commission at
+ * the traded size) would refuse it at approval anyway.  Exits (which
+ * carry no edge), signals without an edge and legs without a valid quote
+ * are left to the OMS. */
+static void engine_signal_screen(const struct mstate_snap *ms, struct signal *s)
+{
+	const struct option_quote *oq;
+	const struct option_chain *c;
+	const struct quote *q;
+	double sbp;
+
+	s->state = SIGNAL_PENDING;
+	s->reason[0] = '\0';
+	if (s->side == SIGNAL_EXIT || s->nlegs == 0 || !isfinite(s->edge_bp))
+		return;
+	if ((q = mstate_snap_quote_any(ms, s->legs[0].symbol, &oq, &c)) == NULL)
+		return;
+	if (tcost_spread_ok(&engine_g.costs, s->edge_bp, q->bid, q->ask, &sbp) != 0)
+		return;
+	s->state = SIGNAL_UNECONOMIC;
+	snprintf(s->reason, sizeof s->reason, "uneconomic: edge %.0f bp below costs.edge_margin "
+	    "%g x the round-trip spread %.0f bp of %s (bid %g, ask %g)", s->edge_bp,
+	    engine_g.costs.edge_margin, sbp, s->legs[0].symbol, q->bid, q->ask);
 }
 
 /* Runs the enabled strategies over a market snapshot and the published
@@ -614,10 +654,11 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	const struct engine_snap *es = engine_snapshot();
 	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
 	struct strategy_env env;
-	struct signal_list out, born, approved;
+	struct signal_list out, born, approved, refused;
 	double t0 = now_monotonic();
-	size_t i, k, nnew = 0;
+	size_t i, k, nnew = 0, nuneco = 0;
 	struct signal *fresh;
+	int prev;
 
 	memset(&env, 0, sizeof env);
 	env.snap = ms;
@@ -648,12 +689,23 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 		}
 	}
 	pthread_mutex_unlock(&engine_g.strat_lock);
+	for (k = 0; k < out.n; k++)
+		engine_signal_screen(ms, &out.v[k]);
 	signal_list_init(&born);
+	signal_list_init(&refused);
 	pthread_mutex_lock(&engine_g.lock);
 	for (k = 0; k < out.n; k++) {
-		if ((fresh = engine_signal_merge_locked(&out.v[k])) != NULL) {
+		fresh = engine_signal_merge_locked(&out.v[k], &prev);
+		if (prev < 0) {
 			nnew++;
 			signal_list_push(&born, fresh);
+		}
+		/* Not actionable: counted when it becomes so, and its strategy
+		 * told each time it says it again (it assumed a trade). */
+		if (fresh->state == SIGNAL_UNECONOMIC) {
+			if (prev != SIGNAL_UNECONOMIC)
+				nuneco++;
+			signal_list_push(&refused, fresh);
 		}
 	}
 	/* Every live signal votes again: the set of rivals changed. */
@@ -679,6 +731,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	}
 	engine_g.st.strategy_runs++;
 	engine_g.st.signals += nnew;
+	engine_g.st.signals_uneconomic += nuneco;
 	engine_g.st.last_run_ms = (now_monotonic() - t0) * 1e3;
 	engine_bump_locked();
 	pthread_mutex_unlock(&engine_g.lock);
@@ -687,6 +740,9 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	for (k = 0; k < born.n; k++)
 		engine_store_signal(&born.v[k]);
 	signal_list_free(&born);
+	for (k = 0; k < refused.n; k++)
+		engine_tell_refused(&refused.v[k]);
+	signal_list_free(&refused);
 	for (k = 0; k < approved.n; k++) {
 		char payload[256];
 
@@ -990,6 +1046,7 @@ int engine_start(struct conf *conf, char **cause)
 	pthread_mutex_lock(&engine_g.lock);
 	engine_g.cfg = cfg;
 	engine_g.ccfg = ccfg;
+	tcost_params_from_conf(conf, &engine_g.costs, NULL);
 	engine_g.conf = conf;
 	engine_g.stopping = 0;
 	memset(&engine_g.st, 0, sizeof engine_g.st);
