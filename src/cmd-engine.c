@@ -85,6 +85,7 @@ static int cmd_engine_status_exec(struct cmd_ctx *ctx, const struct cmd_args *ar
 	out_num(ctx->out, "last_run_ms", st.last_run_ms);
 	out_int(ctx->out, "signals", (long long)st.signals);
 	out_int(ctx->out, "signals_pending", (long long)pending);
+	out_int(ctx->out, "signals_uneconomic", (long long)st.signals_uneconomic);
 	out_int(ctx->out, "alerts", (long long)nal);
 	out_int(ctx->out, "calib_queue", (long long)st.calib_q.depth);
 	out_int(ctx->out, "calib_queue_refused", (long long)st.calib_q.refused);

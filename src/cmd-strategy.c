@@ -89,6 +89,9 @@ static int cmd_strategy_list_exec(struct cmd_ctx *ctx, const struct cmd_args *a)
 		    conf_get_bool(ctx->qd->conf, key) : 1);
 		out_str(ctx->out, "summary", ops->summary);
 		out_str(ctx->out, "settings", desc);
+		desc[0] = '\0';
+		engine_strategy_holdings(i, desc, sizeof desc);
+		out_str(ctx->out, "holds", desc);
 		out_end(ctx->out);
 	}
 	return 0;

@@ -12,9 +12,11 @@
 #include "bqueue.h"
 #include "calib.h"
 #include "engine.h"
+#include "oms.h"
 #include "order.h"
 #include "trade-signal.h"
 #include "strategy.h"
+#include "tcost.h"
 
 struct conf;
 struct mstate_snap;
@@ -23,12 +25,23 @@ struct mstate_snap;
 #define ENGINE_STRATEGIES_MAX 16
 #define ENGINE_UPDATES_MAX 8192         /* order updates waiting for the engine thread */
 
-/* An item of the update queue: an order update, or the refusal of a
- * signal by the order manager (u.signal_id, u.strategy). */
-enum { ENGINE_UPD_ORDER, ENGINE_UPD_REFUSED };
+/* What the OMS said the strategies hold at an engine start (oms_holdings):
+ * a copy owned by the update queue's item, freed by the engine thread. */
+struct engine_restore {
+	struct oms_holding *pos;
+	size_t npos;
+	struct order_update *working;
+	size_t nworking;
+};
+
+/* An item of the update queue: an order update, the refusal of a signal
+ * by the order manager (u.signal_id, u.strategy), or the holdings at an
+ * engine start (restore). */
+enum { ENGINE_UPD_ORDER, ENGINE_UPD_REFUSED, ENGINE_UPD_RESTORE };
 struct engine_update {
 	int kind;
 	struct order_update u;
+	struct engine_restore *restore; /* ENGINE_UPD_RESTORE */
 };
 
 /* A caller waiting for calibrations (engine_calibrate): the workers fill
@@ -87,6 +100,7 @@ struct engine {
 	double started;
 	struct engine_cfg cfg;
 	struct calib_cfg ccfg;
+	struct tcost_params costs;      /* costs.edge_margin for the spread floor, read at start */
 	pthread_t thread;
 	pthread_t *workers;
 	int nworkers;

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "market-state.h"
 #include "oms.h"
+#include "store.h"
 #include "util.h"
 
 struct engine engine_g = {
@@ -273,6 +274,17 @@ int engine_reconfigure(struct conf *conf, char **cause)
 	return rc;
 }
 
+/* Describes what one strategy believes it holds. */
+void engine_strategy_holdings(size_t i, char *buf, size_t len)
+{
+	if (len > 0)
+		buf[0] = '\0';
+	pthread_mutex_lock(&engine_g.strat_lock);
+	if (engine_g.strat_ready && i < strategy_count && strategy_table[i]->holdings != NULL)
+		strategy_table[i]->holdings(engine_g.strat[i], buf, len);
+	pthread_mutex_unlock(&engine_g.strat_lock);
+}
+
 /* Describes one strategy's settings. */
 void engine_strategy_describe(size_t i, char *buf, size_t len)
 {
@@ -307,13 +319,14 @@ static void engine_tell_refused(const struct signal *sg)
 }
 
 /* Queues an item for the strategies and wakes the engine thread; any
- * thread (the OMS's).  A full queue is counted in an alert. */
-static void engine_post_update(const struct engine_update *e)
+ * thread (the OMS's).  A full queue is counted in an alert; 0 queued, -1
+ * not. */
+static int engine_post_update(const struct engine_update *e)
 {
 	int full;
 
 	if (engine_g.update_q == NULL)
-		return;                 /* the engine was never set up: nobody to tell */
+		return -1;              /* the engine was never set up: nobody to tell */
 	full = bqueue_push(engine_g.update_q, e) != 0;
 	pthread_mutex_lock(&engine_g.lock);
 	if (full)
@@ -323,6 +336,97 @@ static void engine_post_update(const struct engine_update *e)
 		engine_g.updates_pending = 1;
 	pthread_cond_broadcast(&engine_g.wake);
 	pthread_mutex_unlock(&engine_g.lock);
+	return full ? -1 : 0;
+}
+
+/* Frees a restore item's copy. */
+static void engine_restore_free(struct engine_restore *r)
+{
+	if (r == NULL)
+		return;
+	free(r->pos);
+	free(r->working);
+	free(r);
+}
+
+/* The OMS's answer to oms_holdings at an engine start (the OMS thread):
+ * copied and queued behind the updates posted before it, so the engine
+ * thread replaces the strategies' beliefs with it, then applies what
+ * comes after. */
+static void engine_on_holdings(void *arg, const struct oms_holding *pos, size_t npos,
+    const struct order_update *working, size_t nworking)
+{
+	struct engine_update e;
+	struct engine_restore *r = xcalloc(1, sizeof *r);
+
+	(void)arg;
+	r->pos = xcalloc(npos + 1, sizeof *r->pos);
+	if (npos > 0)
+		memcpy(r->pos, pos, npos * sizeof *pos);
+	r->npos = npos;
+	r->working = xcalloc(nworking + 1, sizeof *r->working);
+	if (nworking > 0)
+		memcpy(r->working, working, nworking * sizeof *working);
+	r->nworking = nworking;
+	memset(&e, 0, sizeof e);
+	e.kind = ENGINE_UPD_RESTORE;
+	e.restore = r;
+	if (engine_post_update(&e) != 0)
+		engine_restore_free(r);
+}
+
+/* Hands each strategy its part of the restored holdings (the engine
+ * thread, no lock held): the working orders get their signal's
+ * instrument, kind and side when the engine still holds the signal. */
+static void engine_deliver_restore(struct engine_restore *r)
+{
+	struct strat_restore_pos *pos = xcalloc(r->npos + 1, sizeof *pos);
+	struct order_update *work = xcalloc(r->nworking + 1, sizeof *work);
+	size_t i, k, s;
+
+	pthread_mutex_lock(&engine_g.lock);
+	for (k = 0; k < r->nworking; k++) {
+		struct order_update *u = &r->working[k];
+
+		for (i = engine_g.nsignals; u->signal_id != 0 && i-- > 0;) {
+			if (engine_g.signals[i].id == u->signal_id &&
+			    strcmp(engine_g.signals[i].strategy, u->strategy) == 0) {
+				snprintf(u->instrument, sizeof u->instrument, "%s",
+				    engine_g.signals[i].instrument);
+				snprintf(u->kind, sizeof u->kind, "%s", engine_g.signals[i].kind);
+				u->signal_side = engine_g.signals[i].side;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&engine_g.lock);
+	pthread_mutex_lock(&engine_g.strat_lock);
+	for (s = 0; s < strategy_count && engine_g.strat_ready; s++) {
+		const struct strategy_ops *ops = strategy_table[s];
+		struct strat_restore sr;
+
+		if (ops->on_restore == NULL)
+			continue;
+		memset(&sr, 0, sizeof sr);
+		for (i = 0; i < r->npos; i++) {
+			if (strcmp(r->pos[i].strategy, ops->name) != 0)
+				continue;
+			snprintf(pos[sr.npos].symbol, sizeof pos[sr.npos].symbol, "%s", r->pos[i].symbol);
+			pos[sr.npos++].qty = r->pos[i].qty;
+		}
+		for (i = 0; i < r->nworking; i++)
+			if (strcmp(r->working[i].strategy, ops->name) == 0)
+				work[sr.nworking++] = r->working[i];
+		sr.pos = pos;
+		sr.working = work;
+		ops->on_restore(engine_g.strat[s], &sr);
+		if (sr.npos > 0 || sr.nworking > 0)
+			log_info("engine: strategy %s restored: %zu positions, %zu working orders",
+			    ops->name, sr.npos, sr.nworking);
+	}
+	pthread_mutex_unlock(&engine_g.strat_lock);
+	free(pos);
+	free(work);
 }
 
 /* The OMS's listener (oms_set_update_sink): runs on the OMS thread, so it
@@ -350,6 +454,11 @@ static void engine_deliver_updates(void)
 	while (engine_g.update_q != NULL && bqueue_pop(engine_g.update_q, &e, 0) == 1) {
 		int found = 0;
 
+		if (e.kind == ENGINE_UPD_RESTORE) {
+			engine_deliver_restore(e.restore);
+			engine_restore_free(e.restore);
+			continue;
+		}
 		pthread_mutex_lock(&engine_g.lock);
 		for (i = engine_g.nsignals; e.u.signal_id != 0 && i-- > 0;) {
 			if (engine_g.signals[i].id == e.u.signal_id) {
@@ -447,9 +556,12 @@ int engine_signal_decide(struct conf *conf, unsigned long id, int approve, const
 
 /* Merges one new signal into the engine's list (lock held): a signal of
  * the same strategy, instrument, kind and side that is still live is
- * refreshed in place rather than repeated.  Returns the stored signal
- * when it is new (to be written to the store), else NULL. */
-static struct signal *engine_signal_merge_locked(const struct signal *s)
+ * refreshed in place rather than repeated.  s->state says whether it is
+ * actionable (PENDING) or not (UNECONOMIC, with its reason); a live one
+ * still undecided takes the new verdict, a decided one keeps its own.
+ * Returns the stored signal; *prev gets its state before (-1 when it is
+ * new, to be written to the store). */
+static struct signal *engine_signal_merge_locked(const struct signal *s, int *prev)
 {
 	struct signal *t;
 	size_t i;
@@ -474,7 +586,12 @@ static struct signal *engine_signal_merge_locked(const struct signal *s)
 			t->state = state;
 			if (state == SIGNAL_APPROVED || state == SIGNAL_REJECTED)
 				memcpy(t->reason, reason, sizeof reason);
-			return NULL;
+			else if (s->state == SIGNAL_UNECONOMIC)
+				t->state = SIGNAL_UNECONOMIC;
+			else if (state == SIGNAL_UNECONOMIC)
+				t->state = SIGNAL_PENDING;      /* the vote decides */
+			*prev = state;
+			return t;
 		}
 	}
 	if (engine_g.nsignals == ENGINE_SIGNALS_MAX) {
@@ -492,9 +609,41 @@ static struct signal *engine_signal_merge_locked(const struct signal *s)
 	t = &engine_g.signals[engine_g.nsignals++];
 	*t = *s;
 	t->id = ++engine_g.next_signal_id;
-	t->state = SIGNAL_PENDING;
-	t->reason[0] = '\0';
+	if (t->state != SIGNAL_UNECONOMIC) {
+		t->state = SIGNAL_PENDING;
+		t->reason[0] = '\0';
+	}
+	*prev = -1;
 	return t;
+}
+
+/* The spread floor of the cost filter (tcost_spread_ok) on a new signal
+ * (no lock needed: the market snapshot is immutable): an entry whose
+ * edge cannot pay costs.edge_margin x the quoted spread of its lead leg
+ * -- the leg the order manager sizes and costs -- becomes UNECONOMIC
+ * with the reason; the OMS's full filter (spread, impact, commission at
+ * the traded size) would refuse it at approval anyway.  Exits (which
+ * carry no edge), signals without an edge and legs without a valid quote
+ * are left to the OMS. */
+static void engine_signal_screen(const struct mstate_snap *ms, struct signal *s)
+{
+	const struct option_quote *oq;
+	const struct option_chain *c;
+	const struct quote *q;
+	double sbp;
+
+	s->state = SIGNAL_PENDING;
+	s->reason[0] = '\0';
+	if (s->side == SIGNAL_EXIT || s->nlegs == 0 || !isfinite(s->edge_bp))
+		return;
+	if ((q = mstate_snap_quote_any(ms, s->legs[0].symbol, &oq, &c)) == NULL)
+		return;
+	if (tcost_spread_ok(&engine_g.costs, s->edge_bp, q->bid, q->ask, &sbp) != 0)
+		return;
+	s->state = SIGNAL_UNECONOMIC;
+	snprintf(s->reason, sizeof s->reason, "uneconomic: edge %.0f bp below costs.edge_margin "
+	    "%g x the round-trip spread %.0f bp of %s (bid %g, ask %g)", s->edge_bp,
+	    engine_g.costs.edge_margin, sbp, s->legs[0].symbol, q->bid, q->ask);
 }
 
 /* Runs the enabled strategies over a market snapshot and the published
@@ -505,10 +654,11 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	const struct engine_snap *es = engine_snapshot();
 	const char *und[ENGINE_UNIVERSE_MAX], *pairs[ENGINE_UNIVERSE_MAX];
 	struct strategy_env env;
-	struct signal_list out, born, approved;
+	struct signal_list out, born, approved, refused;
 	double t0 = now_monotonic();
-	size_t i, k, nnew = 0;
+	size_t i, k, nnew = 0, nuneco = 0;
 	struct signal *fresh;
+	int prev;
 
 	memset(&env, 0, sizeof env);
 	env.snap = ms;
@@ -539,12 +689,23 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 		}
 	}
 	pthread_mutex_unlock(&engine_g.strat_lock);
+	for (k = 0; k < out.n; k++)
+		engine_signal_screen(ms, &out.v[k]);
 	signal_list_init(&born);
+	signal_list_init(&refused);
 	pthread_mutex_lock(&engine_g.lock);
 	for (k = 0; k < out.n; k++) {
-		if ((fresh = engine_signal_merge_locked(&out.v[k])) != NULL) {
+		fresh = engine_signal_merge_locked(&out.v[k], &prev);
+		if (prev < 0) {
 			nnew++;
 			signal_list_push(&born, fresh);
+		}
+		/* Not actionable: counted when it becomes so, and its strategy
+		 * told each time it says it again (it assumed a trade). */
+		if (fresh->state == SIGNAL_UNECONOMIC) {
+			if (prev != SIGNAL_UNECONOMIC)
+				nuneco++;
+			signal_list_push(&refused, fresh);
 		}
 	}
 	/* Every live signal votes again: the set of rivals changed. */
@@ -570,6 +731,7 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	}
 	engine_g.st.strategy_runs++;
 	engine_g.st.signals += nnew;
+	engine_g.st.signals_uneconomic += nuneco;
 	engine_g.st.last_run_ms = (now_monotonic() - t0) * 1e3;
 	engine_bump_locked();
 	pthread_mutex_unlock(&engine_g.lock);
@@ -578,6 +740,9 @@ static void engine_run_strategies(const struct mstate_snap *ms, double market_ti
 	for (k = 0; k < born.n; k++)
 		engine_store_signal(&born.v[k]);
 	signal_list_free(&born);
+	for (k = 0; k < refused.n; k++)
+		engine_tell_refused(&refused.v[k]);
+	signal_list_free(&refused);
 	for (k = 0; k < approved.n; k++) {
 		char payload[256];
 
@@ -747,6 +912,13 @@ static void engine_atexit(void)
 {
 	engine_stop();
 	oms_set_update_sink(NULL, NULL);
+	if (engine_g.update_q != NULL) {
+		struct engine_update e;
+
+		while (bqueue_pop(engine_g.update_q, &e, 0) == 1)
+			if (e.kind == ENGINE_UPD_RESTORE)
+				engine_restore_free(e.restore);
+	}
 	bqueue_free(engine_g.update_q);
 	engine_g.update_q = NULL;
 	engine_strategies_destroy();
@@ -804,6 +976,53 @@ void engine_load_book(struct conf *conf)
 	pthread_mutex_unlock(&engine_life);
 }
 
+/* Numbers this process's signals after those of earlier runs (the newest
+ * stored signal, the signals of the newest orders), so that the signal id
+ * an order carries names one signal across restarts and the updates of a
+ * restored order are never taken for a new signal's.  Read by the thread
+ * starting the engine, before the engine thread runs. */
+static void engine_seed_signal_ids(struct conf *conf)
+{
+	struct store_signal *sig = NULL;
+	struct order *o = NULL;
+	struct store *db;
+	char *cause = NULL;
+	unsigned long top = 0;
+	size_t i, n = 0;
+
+	if ((db = store_open(conf, STORE_MIGRATE, &cause)) == NULL) {
+		log_warn("engine: signal ids not continued from the store: %s", cause);
+		free(cause);
+		return;
+	}
+	if (store_get_signals(db, NULL, 1, &sig, &n, &cause) == 0) {
+		const char *p = n > 0 && sig[0].payload != NULL ? strstr(sig[0].payload, "\"id\":") :
+		    NULL;
+
+		if (p != NULL)
+			top = strtoul(p + 5, NULL, 10);
+		store_signals_free(sig, n);
+	} else {
+		log_warn("engine: signal ids: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (store_get_orders(db, 0, 256, &o, &n, &cause) == 0) {
+		for (i = 0; i < n; i++)
+			if (o[i].signal_id > top)
+				top = o[i].signal_id;
+		free(o);
+	} else {
+		log_warn("engine: signal ids: %s", cause);
+		free(cause);
+	}
+	store_close(db);
+	pthread_mutex_lock(&engine_g.lock);
+	if (top > engine_g.next_signal_id)
+		engine_g.next_signal_id = top;
+	pthread_mutex_unlock(&engine_g.lock);
+}
+
 /* Starts the engine. */
 int engine_start(struct conf *conf, char **cause)
 {
@@ -827,6 +1046,7 @@ int engine_start(struct conf *conf, char **cause)
 	pthread_mutex_lock(&engine_g.lock);
 	engine_g.cfg = cfg;
 	engine_g.ccfg = ccfg;
+	tcost_params_from_conf(conf, &engine_g.costs, NULL);
 	engine_g.conf = conf;
 	engine_g.stopping = 0;
 	memset(&engine_g.st, 0, sizeof engine_g.st);
@@ -839,6 +1059,7 @@ int engine_start(struct conf *conf, char **cause)
 	pthread_mutex_unlock(&engine_g.lock);
 	if (load)
 		engine_store_load_book(conf);
+	engine_seed_signal_ids(conf);
 	if (engine_store_start(cause) != 0) {
 		pthread_mutex_unlock(&engine_life);
 		return -1;
@@ -859,6 +1080,17 @@ int engine_start(struct conf *conf, char **cause)
 		else {
 			engine_alert("oms", NULL, "order manager not started, nothing will trade: %s",
 			    why);
+			free(why);
+		}
+	}
+	/* The strategies' holdings, after the OMS's restore and
+	 * reconciliation, queued before the engine thread's first run. */
+	if (oms_running()) {
+		char *why = NULL;
+
+		if (oms_holdings(engine_on_holdings, NULL, 10, &why) != 0) {
+			engine_alert("strategy", NULL, "the strategies start without their holdings "
+			    "(they may enter again what they hold): %s", why);
 			free(why);
 		}
 	}

@@ -17,7 +17,10 @@
  *     calibrate (first sight of a symbol, the schedule in the exchange's
  *     time zone, a move of the market, a new daily bar of a pair), runs
  *     the enabled strategies when the market or the parameters changed,
- *     aggregates their signals and publishes an engine snapshot.
+ *     aggregates their signals and publishes an engine snapshot.  A
+ *     signal whose edge cannot pay even costs.edge_margin x the quoted
+ *     spread of its lead leg (tcost_spread_ok) is kept as uneconomic,
+ *     out of the vote and of the pending list, and counted.
  * engine_stop() stops them in the reverse order, draining the store
  * queue, so nothing accepted is lost; start after stop starts afresh.
  *
@@ -63,6 +66,8 @@ struct engine_status {
 	int workers;
 	int feed_owned;                 /* the engine started the feed */
 	unsigned long ticks, strategy_runs, signals, calibrations, calib_failed;
+	unsigned long signals_uneconomic;       /* signals found unable to pay the
+						 * quoted spread (state uneconomic) */
 	unsigned long store_written, store_failed;
 	char store_error[256];          /* the store writer's last error, or "" */
 	struct bqueue_stats calib_q, store_q;
@@ -127,6 +132,9 @@ int engine_reconfigure(struct conf *conf, char **cause);
 
 /* The settings of strategy_table[i] as "key=value ..." (strategy list). */
 void engine_strategy_describe(size_t i, char *buf, size_t len);
+/* What strategy_table[i] believes it holds and has working, one line
+ * ("" when nothing, or when it cannot say). */
+void engine_strategy_holdings(size_t i, char *buf, size_t len);
 
 /* Appends an entry to the audit trail through the store writer (written
  * at once when the engine is stopped); payload is a JSON object. */

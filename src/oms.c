@@ -25,7 +25,7 @@
 #include "util.h"
 
 enum oms_req_kind { REQ_SIGNAL, REQ_FLATTEN, REQ_CANCEL, REQ_CANCEL_ALL, REQ_KILL_NOTE,
-	REQ_RESUME_NOTE };
+	REQ_RESUME_NOTE, REQ_HOLDINGS };
 
 /* A caller waiting for the orders of a request. */
 struct oms_wait {
@@ -43,6 +43,8 @@ struct oms_req {
 	char text[160];
 	int allow_killed;
 	int confirmed;
+	oms_holdings_fn hfn;            /* REQ_HOLDINGS */
+	void *harg;
 	struct oms_wait *wait;
 };
 
@@ -100,6 +102,7 @@ void oms_set_update_sink(oms_update_fn fn, void *arg)
 /* Tells the listener what happened to o (f: the fill, or NULL).  Orders
  * without a strategy (manual) are nobody's to learn from; the engine
  * passes the others to the strategy of that name, if there is one. */
+static void oms_update_of(const struct order *o, const struct fill *f, struct order_update *u);
 static void oms_notify(const struct order *o, const struct fill *f)
 {
 	struct order_update u;
@@ -108,6 +111,23 @@ static void oms_notify(const struct order *o, const struct fill *f)
 
 	if (o->strategy[0] == '\0')
 		return;
+	oms_update_of(o, f, &u);
+	/* Called under the sink's lock, so a listener being removed is not
+	 * called after oms_set_update_sink returns (lock order: this lock,
+	 * then whatever the listener takes -- the engine's). */
+	pthread_mutex_lock(&oms_sink_lock);
+	fn = oms_sink_fn;
+	arg = oms_sink_arg;
+	if (fn != NULL)
+		fn(arg, &u);
+	pthread_mutex_unlock(&oms_sink_lock);
+}
+
+/* The update that tells what happened to o (f: the fill, or NULL). */
+static void oms_update_of(const struct order *o, const struct fill *f, struct order_update *up)
+{
+	struct order_update u;
+
 	memset(&u, 0, sizeof u);
 	u.signal_id = o->signal_id;
 	snprintf(u.strategy, sizeof u.strategy, "%s", o->strategy);
@@ -121,15 +141,30 @@ static void oms_notify(const struct order *o, const struct fill *f)
 	u.last_price = f != NULL ? f->price : NAN;
 	u.state = o->state;
 	u.time = f != NULL ? f->time : o->updated;
-	/* Called under the sink's lock, so a listener being removed is not
-	 * called after oms_set_update_sink returns (lock order: this lock,
-	 * then whatever the listener takes -- the engine's). */
-	pthread_mutex_lock(&oms_sink_lock);
-	fn = oms_sink_fn;
-	arg = oms_sink_arg;
-	if (fn != NULL)
-		fn(arg, &u);
-	pthread_mutex_unlock(&oms_sink_lock);
+	*up = u;
+}
+
+/* Hands the strategies' positions and working orders to fn (the OMS
+ * thread, between two events: see oms_holdings). */
+static void oms_holdings_give(oms_holdings_fn fn, void *arg)
+{
+	struct oms_holding *pos = xcalloc(oms_g.npos + 1, sizeof *pos);
+	struct order_update *work = xcalloc(oms_g.nwork + 1, sizeof *work);
+	size_t i, np = 0, nw = 0;
+
+	for (i = 0; i < oms_g.npos; i++) {
+		if (oms_g.pos[i].strategy[0] == '\0' || oms_g.pos[i].qty == 0)
+			continue;
+		snprintf(pos[np].strategy, sizeof pos[np].strategy, "%s", oms_g.pos[i].strategy);
+		snprintf(pos[np].symbol, sizeof pos[np].symbol, "%s", oms_g.pos[i].symbol);
+		pos[np++].qty = oms_g.pos[i].qty;
+	}
+	for (i = 0; i < oms_g.nwork; i++)
+		if (oms_g.work[i].strategy[0] != '\0' && !order_state_final(oms_g.work[i].state))
+			oms_update_of(&oms_g.work[i], NULL, &work[nw++]);
+	fn(arg, pos, np, work, nw);
+	free(pos);
+	free(work);
 }
 
 /* Records the last error for `engine status` (orders_error) and logs it. */
@@ -650,6 +685,10 @@ static void oms_handle(struct oms_req *r)
 	}
 	case REQ_CANCEL_ALL:
 		oms_cancel_all();
+		break;
+	case REQ_HOLDINGS:
+		if (r->hfn != NULL)
+			oms_holdings_give(r->hfn, r->harg);
 		break;
 	case REQ_KILL_NOTE:
 	case REQ_RESUME_NOTE:
@@ -1215,6 +1254,23 @@ int oms_post_signal(const struct signal *s, const char *user)
 		return -1;
 	}
 	return 0;
+}
+
+/* Has the OMS thread hand the holdings to fn, and waits for it. */
+int oms_holdings(oms_holdings_fn fn, void *arg, double timeout, char **cause)
+{
+	struct oms_req r;
+	struct order *o = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.kind = REQ_HOLDINGS;
+	r.hfn = fn;
+	r.harg = arg;
+	rc = oms_submit_wait(&r, timeout, &o, &n, cause);
+	free(o);
+	return rc;
 }
 
 int oms_flatten(int allow_killed, double timeout, struct order **out, size_t *n, char **cause)

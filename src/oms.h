@@ -95,4 +95,24 @@ int oms_cancel(const char *client_id, char **cause);
 typedef void (*oms_update_fn)(void *arg, const struct order_update *u);
 void oms_set_update_sink(oms_update_fn fn, void *arg);
 
+/*
+ * What the strategies hold and have working, as the OMS keeps it (after
+ * its restore and reconciliation at start): the non-zero positions of
+ * every strategy per symbol, and the orders of a strategy not yet final
+ * as order updates (no fill: last_qty 0).  oms_holdings() has the OMS
+ * thread call fn with them between two of its events, so every update
+ * posted before the call is included and every later one is news -- fn
+ * must only copy and queue (strategy code never runs on the OMS thread),
+ * and not call into the OMS.  It waits up to timeout seconds for the
+ * call; 0, or -1 with cause (OMS not running, no answer).
+ */
+struct oms_holding {
+	char strategy[24];
+	char symbol[MARKET_SYMBOL_MAX];
+	double qty;                     /* signed */
+};
+typedef void (*oms_holdings_fn)(void *arg, const struct oms_holding *pos, size_t npos,
+    const struct order_update *working, size_t nworking);
+int oms_holdings(oms_holdings_fn fn, void *arg, double timeout, char **cause);
+
 #endif

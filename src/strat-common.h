@@ -69,5 +69,30 @@ const struct strat_hold *strat_holdings_find(const struct strat_holdings *h,
 /* 1 when a new signal of side on instrument would repeat a trade already
  * held (held in the same direction) or working. */
 int strat_holdings_blocks(const struct strat_holdings *h, const char *instrument, int side);
+/*
+ * Replaces the holdings with what the order manager restored (strategy.h,
+ * struct strat_restore).  Positions are kept per symbol, so each held
+ * symbol becomes an entry of its own (instrument = lead = the symbol):
+ * exact for an instrument that is its own lead leg (a volarb option); a
+ * strategy whose instruments are not symbols (termstruct's calendars)
+ * also asks strat_holdings_blocks about its legs' symbols.  A working
+ * order goes to its signal's instrument when the engine knew it, else to
+ * its symbol's entry; its later updates find it there.
+ */
+struct strat_restore;
+/* Sets the lead leg and the held quantity of an instrument's entry
+ * (created). */
+void strat_holdings_hold(struct strat_holdings *h, const char *instrument, const char *lead,
+    double held);
+/* Adds a working order to an instrument's entry (created). */
+void strat_holdings_work(struct strat_holdings *h, const char *instrument,
+    const char *client_id);
+/* The entry that lists client_id as working, or NULL. */
+const struct strat_hold *strat_holdings_find_order(const struct strat_holdings *h,
+    const char *client_id);
+void strat_holdings_restore(struct strat_holdings *h, const struct strat_restore *r);
+/* Describes the non-empty entries as "INSTRUMENT held Q [working N]; ..."
+ * into buf (size len). */
+void strat_holdings_describe(const struct strat_holdings *h, char *buf, size_t len);
 
 #endif

@@ -33,6 +33,22 @@
  * make the state follow the fills once the pair's orders are done -- an
  * unfilled entry leaves it flat, an unfilled exit leaves it in the trade,
  * and an exit closes what the fills say is held (not one unit).
+ * At each engine start the order manager's restored positions and working
+ * orders replace all of that (on_restore).  Positions are kept per
+ * strategy and symbol, so a pair's legs are matched back to the pair by
+ * their symbols, at the next run, when the pairs are known: first every
+ * pair both of whose legs hold something (or have orders working) takes
+ * them, then every pair with one such leg; a symbol goes to one pair only
+ * (so a leg shared by two pairs goes to the first in the engine's list
+ * that holds its other leg too -- keep pairs' legs distinct to be exact).
+ * A working order whose signal the engine still knows goes to that
+ * signal's pair directly.  The pair's state is then what the legs say
+ * (long when leg 1 is held long, or leg 1 flat and leg 2 short; short
+ * the mirror; with nothing held but orders working, the direction of
+ * those orders), and a restored trade exits at the take-profit and
+ * stop-loss levels of the current fit (its entry levels are not stored).
+ * Later updates of restored orders carry no known signal: they are
+ * matched by client ID, else by leg symbol.
  * Signals, one per pair and run at most:
  *   entry_long  (buy)  when flat and X inside the long entry region:
  *               legs +1 leg1, -hedge_ratio leg2; entry_short (sell) the
@@ -93,6 +109,7 @@ struct meanrev_pair {
 	double held2;           /* leg 2 filled for the pair's signals (leg 1: in hold) */
 	double entry_x, take, stop;     /* of the open trade, units of X */
 	int have_levels;
+	int restored;           /* take and stop to set from the current levels */
 	struct meanrev_key key;
 	struct meanrev_levels lv, sv;   /* long side; short side in units of -X */
 };
@@ -108,6 +125,11 @@ struct meanrev {
 	struct meanrev_pair *pairs;
 	size_t npairs, cap;
 	struct strat_holdings hold;     /* per pair: leg 1 held, orders working */
+	/* restored at an engine start, not yet matched to a pair */
+	struct strat_restore_pos *rpos;
+	size_t nrpos;
+	struct order_update *rwork;
+	size_t nrwork;
 	struct buf js;
 	double *xs;             /* scratch: spread closes */
 	size_t xcap;
@@ -139,6 +161,8 @@ static void meanrev_destroy(void *st)
 		return;
 	free(m->pairs);
 	free(m->xs);
+	free(m->rpos);
+	free(m->rwork);
 	strat_holdings_free(&m->hold);
 	buf_free(&m->js);
 	free(m);
@@ -366,6 +390,15 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	sh.entry_hi = -ps->sv.entry_lo;
 	sh.take = -ps->sv.take;
 	sh.stop = -ps->sv.stop;
+	/* A trade restored at a restart exits at the current levels. */
+	if (ps->restored) {
+		ps->restored = 0;
+		ps->entry_x = NAN;
+		if (ps->pos != 0) {
+			ps->take = ps->pos > 0 ? lo.take : sh.take;
+			ps->stop = ps->pos > 0 ? lo.stop : sh.stop;
+		}
+	}
 
 	newpos = ps->pos;
 	if (ps->pos == 1) {
@@ -490,6 +523,123 @@ static int meanrev_pair_run(struct meanrev *m, const struct strategy_env *env,
 	return 0;
 }
 
+/* The restored position of a symbol not yet matched to a pair (0: none). */
+static double meanrev_rpos(const struct meanrev *m, const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrpos; i++)
+		if (strcmp(m->rpos[i].symbol, symbol) == 0)
+			return m->rpos[i].qty;
+	return 0;
+}
+
+/* 1 when a symbol has a restored position or working order not yet
+ * matched to a pair. */
+static int meanrev_unmatched(const struct meanrev *m, const char *symbol)
+{
+	size_t i;
+
+	if (meanrev_rpos(m, symbol) != 0)
+		return 1;
+	for (i = 0; i < m->nrwork; i++)
+		if (strcmp(m->rwork[i].symbol, symbol) == 0)
+			return 1;
+	return 0;
+}
+
+/* Takes a symbol's unmatched position out of the restored list. */
+static double meanrev_take_pos(struct meanrev *m, const char *symbol)
+{
+	size_t i;
+	double q;
+
+	for (i = 0; i < m->nrpos; i++) {
+		if (strcmp(m->rpos[i].symbol, symbol) != 0)
+			continue;
+		q = m->rpos[i].qty;
+		m->rpos[i] = m->rpos[--m->nrpos];
+		return q;
+	}
+	return 0;
+}
+
+/* The state of a pair from what it holds: long when leg 1 is held long
+ * (or, leg 1 flat, leg 2 short), short the mirror, else the direction of
+ * its working orders (dir), else flat. */
+static int meanrev_pos_of(double held1, double held2, int dir)
+{
+	return held1 > 0 ? 1 : held1 < 0 ? -1 : held2 < 0 ? 1 : held2 > 0 ? -1 : dir;
+}
+
+/* Matches restored legs to the pair "LEG1/LEG2" (see the header comment). */
+static void meanrev_claim_pair(struct meanrev *m, const char *pair)
+{
+	char leg1[MARKET_SYMBOL_MAX], *leg2;
+	struct meanrev_pair *ps = meanrev_pair(m, pair);
+	const struct strat_hold *h;
+	double q1, q2;
+	int dir = 0;
+	size_t i;
+
+	snprintf(leg1, sizeof leg1, "%s", pair);
+	if ((leg2 = strchr(leg1, '/')) == NULL)
+		return;
+	*leg2++ = '\0';
+	q1 = meanrev_take_pos(m, leg1);
+	q2 = meanrev_take_pos(m, leg2);
+	h = strat_holdings_find(&m->hold, pair);
+	strat_holdings_hold(&m->hold, pair, leg1, q1 + (h != NULL ? h->held : 0));
+	ps->held2 += q2;
+	for (i = 0; i < m->nrwork;) {
+		const struct order_update *u = &m->rwork[i];
+		int l1 = strcmp(u->symbol, leg1) == 0, l2 = strcmp(u->symbol, leg2) == 0;
+
+		if (!l1 && !l2) {
+			i++;
+			continue;
+		}
+		if (dir == 0)
+			dir = l1 ? u->side : -u->side;
+		strat_holdings_work(&m->hold, pair, u->client_id);
+		m->rwork[i] = m->rwork[--m->nrwork];
+	}
+	h = strat_holdings_find(&m->hold, pair);
+	ps->pos = meanrev_pos_of(h != NULL ? h->held : 0, ps->held2, dir != 0 ? dir : ps->pos);
+	ps->restored = 1;
+}
+
+/* Matches the restored positions and working orders to the pairs of this
+ * run: pairs with both legs restored first, then those with one. */
+static void meanrev_claim(struct meanrev *m, const struct strategy_env *env)
+{
+	size_t i, n = env->npairs > 0 && env->pairs != NULL ? env->npairs : env->book->n;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			char leg1[MARKET_SYMBOL_MAX], *leg2;
+			const char *pair;
+			int a, b;
+
+			if (env->npairs > 0 && env->pairs != NULL)
+				pair = env->pairs[i];
+			else if (env->book->v[i].model == CALIB_OU)
+				pair = env->book->v[i].symbol;
+			else
+				continue;
+			snprintf(leg1, sizeof leg1, "%s", pair);
+			if ((leg2 = strchr(leg1, '/')) == NULL)
+				continue;
+			*leg2++ = '\0';
+			a = meanrev_unmatched(m, leg1);
+			b = meanrev_unmatched(m, leg2);
+			if (pass == 0 ? a && b : a || b)
+				meanrev_claim_pair(m, pair);
+		}
+	}
+}
+
 /* One run over the pairs (the engine's list, else every OU fit in the
  * book).  A pair whose levels fail is skipped (its state unchanged); the
  * first failure is returned as -1 only when no other pair gave a signal,
@@ -504,6 +654,8 @@ static int meanrev_run(void *st, const struct strategy_env *env, struct signal_l
 
 	if (env->snap == NULL || env->book == NULL)
 		return 0;
+	if (m->nrpos > 0 || m->nrwork > 0)
+		meanrev_claim(m, env);
 	n = env->npairs > 0 && env->pairs != NULL ? env->npairs : env->book->n;
 	for (i = 0; i < n; i++) {
 		const struct calib_result *o;
@@ -553,6 +705,69 @@ static void meanrev_refused(void *st, const struct signal *s)
 	}
 }
 
+/* The pair an update belongs to: its signal's instrument; else (an order
+ * restored at a restart, whose signal the engine no longer knows, or a
+ * flatten) the pair whose working orders list it, else the pair holding
+ * its symbol as a leg; NULL when none. */
+static struct meanrev_pair *meanrev_pair_of(struct meanrev *m, const struct order_update *u)
+{
+	const struct strat_hold *h;
+	size_t i;
+
+	for (i = 0; i < m->npairs; i++)
+		if (strcmp(m->pairs[i].pair, u->instrument) == 0)
+			return &m->pairs[i];
+	if ((h = strat_holdings_find_order(&m->hold, u->client_id)) != NULL) {
+		for (i = 0; i < m->npairs; i++)
+			if (strcmp(m->pairs[i].pair, h->instrument) == 0)
+				return &m->pairs[i];
+	}
+	if (u->instrument[0] != '\0' && strchr(u->instrument, '/') != NULL)
+		return NULL;    /* another pair's, not yet seen */
+	for (i = 0; i < m->npairs; i++) {
+		struct meanrev_pair *ps = &m->pairs[i];
+		const char *slash = strchr(ps->pair, '/');
+		size_t l1 = slash != NULL ? (size_t)(slash - ps->pair) : 0;
+
+		if (slash == NULL || ps->pos == 0)
+			continue;
+		if ((strlen(u->symbol) == l1 && strncmp(ps->pair, u->symbol, l1) == 0) ||
+		    strcmp(slash + 1, u->symbol) == 0)
+			return ps;
+	}
+	return NULL;
+}
+
+/* An update of a restored order not yet matched to a pair: its fills
+ * move the restored position of its symbol, its final state drops it. */
+static int meanrev_unmatched_update(struct meanrev *m, const struct order_update *u)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nrwork; i++)
+		if (strcmp(m->rwork[i].client_id, u->client_id) == 0)
+			break;
+	if (i == m->nrwork)
+		return 0;
+	if (u->last_qty > 0) {
+		for (k = 0; k < m->nrpos; k++)
+			if (strcmp(m->rpos[k].symbol, u->symbol) == 0)
+				break;
+		if (k == m->nrpos) {
+			m->rpos = xrealloc(m->rpos, (m->nrpos + 1) * sizeof *m->rpos);
+			memset(&m->rpos[k], 0, sizeof m->rpos[k]);
+			snprintf(m->rpos[k].symbol, sizeof m->rpos[k].symbol, "%s", u->symbol);
+			m->nrpos++;
+		}
+		m->rpos[k].qty += u->side * u->last_qty;
+		if (fabs(m->rpos[k].qty) < 1e-9)
+			m->rpos[k] = m->rpos[--m->nrpos];
+	}
+	if (order_state_final(u->state))
+		m->rwork[i] = m->rwork[--m->nrwork];
+	return 1;
+}
+
 /* What happened to one of its orders: the pair's holdings follow the
  * fills, and once none of the pair's orders is working any more its
  * position state is what the fills say -- long when leg 1 is held long
@@ -566,16 +781,17 @@ static void meanrev_order_update(void *st, const struct order_update *u)
 {
 	struct meanrev *m = st;
 	const struct strat_hold *h;
-	struct meanrev_pair *ps = NULL;
+	struct meanrev_pair *ps;
+	struct order_update pu;
 	const char *slash;
-	size_t i;
 
-	for (i = 0; i < m->npairs && ps == NULL; i++)
-		if (strcmp(m->pairs[i].pair, u->instrument) == 0)
-			ps = &m->pairs[i];
-	if (ps == NULL || (slash = strchr(ps->pair, '/')) == NULL)
+	if (meanrev_unmatched_update(m, u))
 		return;
-	strat_holdings_update(&m->hold, u);
+	if ((ps = meanrev_pair_of(m, u)) == NULL || (slash = strchr(ps->pair, '/')) == NULL)
+		return;
+	pu = *u;
+	snprintf(pu.instrument, sizeof pu.instrument, "%s", ps->pair);
+	strat_holdings_update(&m->hold, &pu);
 	if (u->last_qty > 0 && strcmp(u->symbol, slash + 1) == 0) {
 		ps->held2 += u->side * u->last_qty;
 		if (fabs(ps->held2) < 1e-9)
@@ -583,7 +799,72 @@ static void meanrev_order_update(void *st, const struct order_update *u)
 	}
 	if ((h = strat_holdings_find(&m->hold, ps->pair)) == NULL || h->nworking > 0)
 		return;
-	ps->pos = h->held > 0 ? 1 : h->held < 0 ? -1 : ps->held2 < 0 ? 1 : ps->held2 > 0 ? -1 : 0;
+	ps->pos = meanrev_pos_of(h->held, ps->held2, 0);
+}
+
+/* At an engine start: forgets what it believed of every pair and keeps
+ * the restored positions and working orders until the next run matches
+ * them to the pairs (working orders of a known signal go to its pair at
+ * once). */
+static void meanrev_restore(void *st, const struct strat_restore *r)
+{
+	struct meanrev *m = st;
+	size_t i;
+
+	for (i = 0; i < m->npairs; i++) {
+		m->pairs[i].pos = 0;
+		m->pairs[i].held2 = 0;
+		m->pairs[i].restored = 0;
+	}
+	strat_holdings_free(&m->hold);
+	free(m->rpos);
+	free(m->rwork);
+	m->rpos = xcalloc(r->npos + 1, sizeof *m->rpos);
+	m->rwork = xcalloc(r->nworking + 1, sizeof *m->rwork);
+	m->nrpos = m->nrwork = 0;
+	for (i = 0; i < r->npos; i++)
+		if (r->pos[i].qty != 0 && r->pos[i].symbol[0] != '\0')
+			m->rpos[m->nrpos++] = r->pos[i];
+	for (i = 0; i < r->nworking; i++) {
+		const struct order_update *u = &r->working[i];
+
+		if (order_state_final(u->state))
+			continue;
+		if (strchr(u->instrument, '/') != NULL) {
+			struct meanrev_pair *ps = meanrev_pair(m, u->instrument);
+
+			strat_holdings_work(&m->hold, u->instrument, u->client_id);
+			if (ps->pos == 0)
+				ps->pos = u->signal_side != 0 ? u->signal_side : ps->pos;
+			ps->restored = 1;
+		} else
+			m->rwork[m->nrwork++] = *u;
+	}
+}
+
+/* What it holds per pair, and what is not matched to a pair yet. */
+static void meanrev_holdings(void *st, char *buf, size_t len)
+{
+	struct meanrev *m = st;
+	size_t i, at = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < m->npairs && at < len; i++) {
+		const struct meanrev_pair *ps = &m->pairs[i];
+		const struct strat_hold *h = strat_holdings_find(&m->hold, ps->pair);
+
+		if (ps->pos == 0 && (h == NULL || (h->held == 0 && h->nworking == 0)) &&
+		    ps->held2 == 0)
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s %s leg1 %g leg2 %g working %zu",
+		    at ? "; " : "", ps->pair, ps->pos > 0 ? "long" : ps->pos < 0 ? "short" : "flat",
+		    h != NULL ? h->held : 0, ps->held2, h != NULL ? h->nworking : 0);
+	}
+	for (i = 0; i < m->nrpos && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%sunmatched %s %g", at ? "; " : "",
+		    m->rpos[i].symbol, m->rpos[i].qty);
 }
 
 const struct strategy_ops strat_meanrev_ops = {
@@ -598,4 +879,6 @@ const struct strategy_ops strat_meanrev_ops = {
 	meanrev_describe,
 	.on_refused = meanrev_refused,
 	.on_order_update = meanrev_order_update,
+	.on_restore = meanrev_restore,
+	.holdings = meanrev_holdings,
 };

@@ -37,7 +37,12 @@
  * every run (the engine refreshes the live signal) -- until its orders
  * are out: a calendar held in the signal's direction, or with orders
  * working, gets no new signal (on_order_update), so it is not entered
- * again when its signal expires.
+ * again when its signal expires.  At each engine start the order
+ * manager's restored positions and working orders replace those beliefs
+ * (on_restore).  Positions are kept per symbol, not per calendar, so a
+ * restored position is an entry per option: a calendar whose far option
+ * is held in the calendar's direction (or its near option the other way),
+ * or has orders working, is not entered again either.
  */
 #include "config.h"
 
@@ -255,7 +260,9 @@ static int ts_emit(struct termstruct *t, const struct strategy_env *env,
 	snprintf(instr, sizeof instr, "%s %d/%d", r->symbol, a->expiry, b->expiry);
 	/* Held in this direction or working: not entered again (the
 	 * expiries count as taken, as if signalled). */
-	if (strat_holdings_blocks(&t->hold, instr, side))
+	if (strat_holdings_blocks(&t->hold, instr, side) ||
+	    strat_holdings_blocks(&t->hold, of->opt.symbol, side) ||
+	    strat_holdings_blocks(&t->hold, on->opt.symbol, -side))
 		return 0;
 	signal_init(&s, "termstruct", instr, r->symbol, "calendar", side, env->now,
 	    env->now + t->ttl);
@@ -432,6 +439,23 @@ static void termstruct_order_update(void *st, const struct order_update *u)
 	strat_holdings_update(&t->hold, u);
 }
 
+/* At an engine start: the options held and working, from the order
+ * manager (per option symbol; see the header comment). */
+static void termstruct_restore(void *st, const struct strat_restore *r)
+{
+	struct termstruct *t = st;
+
+	strat_holdings_restore(&t->hold, r);
+}
+
+/* What it holds, for `strategy list`. */
+static void termstruct_holdings(void *st, char *buf, size_t len)
+{
+	struct termstruct *t = st;
+
+	strat_holdings_describe(&t->hold, buf, len);
+}
+
 const struct strategy_ops strat_termstruct_ops = {
 	"termstruct",
 	"volatility term structure: calendar spreads on ATM vols off a smooth curve",
@@ -443,4 +467,6 @@ const struct strategy_ops strat_termstruct_ops = {
 	termstruct_describe,
 	NULL,           /* on_refused: it assumes nothing of a signal until its orders are sent */
 	termstruct_order_update,
+	termstruct_restore,
+	termstruct_holdings,
 };

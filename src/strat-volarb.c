@@ -36,7 +36,9 @@
  * option it holds in the signal's direction, or has orders working for,
  * gets no new signal, so a trade is not entered again when its signal
  * expires while the opportunity persists (a signal the other way, which
- * reduces the position, still goes out).
+ * reduces the position, still goes out).  At each engine start the order
+ * manager's restored positions and working orders replace those beliefs
+ * (on_restore), so a restart does not enter again an option it holds.
  * A run returns -1 (with the cause of the first failure) only when it
  * appended no signal, so the engine, which drops what a failed run
  * appended, never loses a signal to another underlying's failure.
@@ -458,6 +460,24 @@ static void volarb_order_update(void *st, const struct order_update *u)
 	strat_holdings_update(&v->hold, u);
 }
 
+/* At an engine start: the options held and working, from the order
+ * manager (each option is its own instrument and lead leg, so the
+ * restored entries are exactly those its order updates would build). */
+static void volarb_restore(void *st, const struct strat_restore *r)
+{
+	struct volarb *v = st;
+
+	strat_holdings_restore(&v->hold, r);
+}
+
+/* What it holds, for `strategy list`. */
+static void volarb_holdings(void *st, char *buf, size_t len)
+{
+	struct volarb *v = st;
+
+	strat_holdings_describe(&v->hold, buf, len);
+}
+
 const struct strategy_ops strat_volarb_ops = {
 	"volarb",
 	"volatility-surface arbitrage: options whose market vol departs from Heston/SABR, "
@@ -470,4 +490,6 @@ const struct strategy_ops strat_volarb_ops = {
 	volarb_describe,
 	NULL,           /* on_refused: it assumes nothing of a signal until its orders are sent */
 	volarb_order_update,
+	volarb_restore,
+	volarb_holdings,
 };

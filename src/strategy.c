@@ -222,3 +222,94 @@ int strat_holdings_blocks(const struct strat_holdings *h, const char *instrument
 	}
 	return 0;
 }
+
+/* Adds a client ID to an entry's working list (once). */
+static void strat_hold_work(struct strat_hold *e, const char *client_id)
+{
+	size_t i;
+
+	for (i = 0; i < e->nworking; i++)
+		if (strcmp(e->working[i], client_id) == 0)
+			return;
+	if (e->nworking == e->capworking) {
+		e->capworking = e->capworking ? 2 * e->capworking : 4;
+		e->working = xrealloc(e->working, e->capworking * sizeof *e->working);
+	}
+	snprintf(e->working[e->nworking++], ORDER_ID_MAX, "%s", client_id);
+}
+
+/* Sets the lead leg and held quantity of an instrument's entry. */
+void strat_holdings_hold(struct strat_holdings *h, const char *instrument, const char *lead,
+    double held)
+{
+	struct strat_hold *e = strat_hold_get(h, instrument, 1);
+
+	snprintf(e->lead, sizeof e->lead, "%s", lead);
+	e->held = held;
+}
+
+/* Adds a working order to an instrument's entry. */
+void strat_holdings_work(struct strat_holdings *h, const char *instrument,
+    const char *client_id)
+{
+	strat_hold_work(strat_hold_get(h, instrument, 1), client_id);
+}
+
+/* The entry whose working list has client_id, or NULL. */
+const struct strat_hold *strat_holdings_find_order(const struct strat_holdings *h,
+    const char *client_id)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->n; i++)
+		for (k = 0; k < h->v[i].nworking; k++)
+			if (strcmp(h->v[i].working[k], client_id) == 0)
+				return &h->v[i];
+	return NULL;
+}
+
+/* Replaces the holdings with the restored positions and working orders. */
+void strat_holdings_restore(struct strat_holdings *h, const struct strat_restore *r)
+{
+	struct strat_hold *e;
+	size_t i;
+
+	strat_holdings_free(h);
+	for (i = 0; i < r->npos; i++) {
+		if (r->pos[i].qty == 0 || r->pos[i].symbol[0] == '\0')
+			continue;
+		e = strat_hold_get(h, r->pos[i].symbol, 1);
+		snprintf(e->lead, sizeof e->lead, "%s", r->pos[i].symbol);
+		e->held += r->pos[i].qty;
+	}
+	for (i = 0; i < r->nworking; i++) {
+		const struct order_update *u = &r->working[i];
+
+		if (order_state_final(u->state) || u->symbol[0] == '\0')
+			continue;
+		e = strat_hold_get(h, u->instrument[0] ? u->instrument : u->symbol, 1);
+		if (e->lead[0] == '\0' && u->instrument[0] == '\0')
+			snprintf(e->lead, sizeof e->lead, "%s", u->symbol);
+		strat_hold_work(e, u->client_id);
+	}
+}
+
+/* Describes the entries that hold or work something. */
+void strat_holdings_describe(const struct strat_holdings *h, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < h->n && at < len; i++) {
+		const struct strat_hold *e = &h->v[i];
+
+		if (e->held == 0 && e->nworking == 0)
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s held %g", at ? "; " : "",
+		    e->instrument, e->held);
+		if (e->nworking > 0 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, " working %zu", e->nworking);
+	}
+}

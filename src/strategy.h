@@ -11,7 +11,11 @@
  * it must not block, do I/O or keep pointers into the snapshot.  A
  * strategy may keep state between runs (which pairs it is in, say); the
  * same thread tells it what became of its signals (on_refused) and of
- * their orders (on_order_update), so that state follows the book.
+ * their orders (on_order_update), so that state follows the book.  At
+ * each engine start, after the order manager has restored and reconciled
+ * its book, the same thread hands every strategy what it holds and has
+ * working (on_restore), so a restart (or a crash) does not make it
+ * forget a position and enter it again.
  */
 #ifndef QD_STRATEGY_H
 #define QD_STRATEGY_H
@@ -35,6 +39,23 @@ struct strategy_env {
 	size_t nunderlyings;
 	const char *const *pairs;               /* pairs "LEG1/LEG2" */
 	size_t npairs;
+};
+
+/* What a strategy holds and has working when the engine starts (after the
+ * order manager's restore and reconciliation): its positions per symbol,
+ * as the OMS keeps them per strategy and symbol (non-zero only), and its
+ * orders not yet final, as order updates (state, quantity, filled so far;
+ * instrument, kind and signal_side filled in when the engine still knows
+ * the order's signal, else ""/0). */
+struct strat_restore_pos {
+	char symbol[MARKET_SYMBOL_MAX];
+	double qty;                     /* signed */
+};
+struct strat_restore {
+	const struct strat_restore_pos *pos;
+	size_t npos;
+	const struct order_update *working;
+	size_t nworking;
 };
 
 struct strategy_ops {
@@ -63,6 +84,14 @@ struct strategy_ops {
 	 * strategy's beliefs about its positions and working trades can
 	 * follow the book. */
 	void (*on_order_update)(void *st, const struct order_update *u);
+	/* Optional (NULL): replaces what the strategy believes it holds and
+	 * has working with r (see struct strat_restore), at each engine
+	 * start; order updates that follow apply on top of it.  Called on
+	 * the engine thread before its first run() of that start. */
+	void (*on_restore)(void *st, const struct strat_restore *r);
+	/* Optional (NULL): what it believes it holds, one line for
+	 * `strategy list` ("" when nothing), into buf (size len). */
+	void (*holdings)(void *st, char *buf, size_t len);
 };
 
 extern const struct strategy_ops *const strategy_table[];

@@ -93,6 +93,23 @@ int tcost_edge_ok(const struct tcost_params *p, double edge_bp, const struct tco
 	return edge_bp >= p->edge_margin * cost;
 }
 
+/* Whether an edge covers edge_margin x the quoted spread (the round-trip
+ * cost's floor); -1 when it cannot tell. */
+int tcost_spread_ok(const struct tcost_params *p, double edge_bp, double bid, double ask,
+    double *spread_bp)
+{
+	double sbp;
+
+	if (spread_bp != NULL)
+		*spread_bp = NAN;
+	if (!isfinite(bid) || !isfinite(ask) || bid <= 0 || ask < bid || !isfinite(edge_bp))
+		return -1;
+	sbp = (ask - bid) / (0.5 * (bid + ask)) * 1e4;
+	if (spread_bp != NULL)
+		*spread_bp = sbp;
+	return edge_bp >= p->edge_margin * sbp;
+}
+
 /* Signed slippage of a fill against the arrival mid, bp and currency. */
 int tcost_slippage(int side, double price, double arrival_mid, double qty, double multiplier,
     double *bp, double *currency)

@@ -85,6 +85,20 @@ int tcost_edge_ok(const struct tcost_params *p, double edge_bp, const struct tco
     int round_trip);
 
 /*
+ * The floor of the cost filter, known before any size: a round trip
+ * crosses the quoted spread at least once in total (half on the way in,
+ * half on the way out), whatever the size and the impact, so the
+ * round-trip cost in bp of the notional is at least
+ *   spread_bp = (ask - bid) / mid x 1e4,  mid = (bid + ask) / 2,
+ * and tcost_edge_ok (round trip) refuses every edge_bp below
+ * edge_margin x spread_bp.  *spread_bp (may be NULL) gets it.  Returns 1
+ * when edge_bp is at least edge_margin x spread_bp, 0 when it is below, -1
+ * when it cannot tell (edge NaN, no valid quote: 0 < bid <= ask).
+ */
+int tcost_spread_ok(const struct tcost_params *p, double edge_bp, double bid, double ask,
+    double *spread_bp);
+
+/*
  * Slippage of a fill of qty at price against the arrival mid, signed
  * (positive = worse): bp = side x (price - arrival) / arrival x 1e4,
  * currency = side x (price - arrival) x qty x multiplier.  0, or -1 when an

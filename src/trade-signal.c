@@ -136,6 +136,8 @@ const char *signal_state_name(int state)
 		return "approved";
 	case SIGNAL_REJECTED:
 		return "rejected";
+	case SIGNAL_UNECONOMIC:
+		return "uneconomic";
 	}
 	return "?";
 }
@@ -242,7 +244,8 @@ size_t signal_aggregate(struct signal *s, size_t n, double ratio, double now)
 			snprintf(s[i].reason, sizeof s[i].reason, "expired");
 			continue;
 		}
-		p[m++] = &s[i];
+		if (s[i].state != SIGNAL_UNECONOMIC)
+			p[m++] = &s[i];
 	}
 	qsort(p, m, sizeof *p, signal_cmp_ptr);
 	for (i = 0; i < m; i = j) {

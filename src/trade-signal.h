@@ -44,7 +44,10 @@ enum signal_state {
 	SIGNAL_LOST,            /* outvoted or in an undecided conflict (see reason) */
 	SIGNAL_EXPIRED,         /* past its expiry time */
 	SIGNAL_APPROVED,        /* approved (issue 7) */
-	SIGNAL_REJECTED         /* rejected by a trader or by risk (issue 7) */
+	SIGNAL_REJECTED,        /* rejected by a trader or by risk (issue 7) */
+	SIGNAL_UNECONOMIC       /* its edge cannot pay even the quoted spread: not
+				 * actionable, kept out of the vote and of the pending
+				 * list (see reason; engine.c) */
 };
 
 /* One leg: a quantity (signed, units of the instrument: shares or
@@ -113,8 +116,9 @@ const char *signal_state_name(int state);
  * >= 1); its signals stay SIGNAL_PENDING, every other one becomes
  * SIGNAL_LOST with a reason naming the winner and both weights; when no
  * side wins, all become SIGNAL_LOST ("conflict: ... below ratio ...").
- * Signals already APPROVED or REJECTED are left alone.  Returns the number
- * of signals left PENDING.
+ * Signals already APPROVED or REJECTED are left alone; UNECONOMIC ones do
+ * not vote (they only expire).  Returns the number of signals left
+ * PENDING.
  */
 size_t signal_aggregate(struct signal *s, size_t n, double ratio, double now);
 

@@ -3,6 +3,11 @@
  * time against the system's time-zone database, the headless front door's
  * durations, and starting and stopping the whole engine many times (run
  * under AddressSanitizer / ThreadSanitizer / valgrind for leaks and races).
+ * A strategy survives a crash: a process trading automatically is killed
+ * (SIGKILL) once meanrev holds a position, and a fresh engine started on
+ * the same store rebuilds meanrev's holdings from the order manager's
+ * restored positions -- compared with the positions the store holds --
+ * and signals no entry for a pair it holds.
  */
 #include "config.h"
 
@@ -13,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bqueue.h"
@@ -22,6 +29,8 @@
 #include "exchtime.h"
 #include "headless.h"
 #include "log.h"
+#include "store.h"
+#include "strategy.h"
 #include "util.h"
 
 /* A full queue refuses; items come out in order; close drains. */
@@ -320,6 +329,181 @@ START_TEST(test_engine_restart)
 }
 END_TEST
 
+/* The simulator's pairs, trading meanrev automatically on the paper
+ * broker, with a private store and broker ledger. */
+static struct conf *restore_test_conf(const char *dir)
+{
+	struct conf *c = conf_new();
+	char path[512], *cause = NULL;
+	static const char *const kv[][2] = {
+		{ "sim.universe", "SIMA" }, { "sim.pairs", "4" }, { "sim.expiries", "2" },
+		{ "sim.strikes", "5" }, { "sim.history_days", "60" }, { "sim.speed", "30" },
+		{ "engine.workers", "2" }, { "log.level", "error" }, { "paper.latency_ms", "20" },
+		{ "orders.max_daily_loss", "0" }, { "volarb.enabled", "no" },
+		{ "termstruct.enabled", "no" }, { "meanrev.auto", "yes" },
+	};
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/qdesk.db", dir);
+	ck_assert_msg(conf_set(c, "store.path", path, &cause) == 0, "%s", cause);
+	snprintf(path, sizeof path, "%s/paper.db", dir);
+	ck_assert_msg(conf_set(c, "paper.path", path, &cause) == 0, "%s", cause);
+	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		ck_assert_msg(conf_set(c, kv[i][0], kv[i][1], &cause) == 0, "%s: %s", kv[i][0], cause);
+	return c;
+}
+
+/* meanrev's stored positions (symbol, qty) and its open orders; -1 when
+ * the store cannot be read yet. */
+static int restore_stored(struct conf *c, struct store_position **pos, size_t *npos,
+    size_t *nopen)
+{
+	struct order *o = NULL;
+	struct store *db;
+	char *cause = NULL;
+	size_t i, k = 0, n = 0;
+
+	*pos = NULL;
+	*npos = *nopen = 0;
+	if ((db = store_open(c, STORE_MIGRATE, &cause)) == NULL) {
+		free(cause);
+		return -1;
+	}
+	if (store_get_positions(db, pos, npos, &cause) != 0 ||
+	    store_get_orders(db, 1, 0, &o, &n, &cause) != 0) {
+		free(cause);
+		store_close(db);
+		return -1;
+	}
+	store_close(db);
+	for (i = 0; i < *npos; i++)
+		if (strcmp((*pos)[i].strategy, "meanrev") == 0 && (*pos)[i].qty != 0)
+			(*pos)[k++] = (*pos)[i];
+	*npos = k;
+	for (i = 0; i < n; i++)
+		*nopen += strcmp(o[i].strategy, "meanrev") == 0;
+	free(o);
+	return 0;
+}
+
+/* The stored position of a symbol (0 when none). */
+static double restore_qty(const struct store_position *pos, size_t n, const char *symbol)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(pos[i].symbol, symbol) == 0)
+			return pos[i].qty;
+	return 0;
+}
+
+START_TEST(test_engine_restore_after_kill)
+{
+	char dir[] = "/tmp/qdesk-restore-XXXXXX", cmd[600], hold[1024], want[256];
+	struct store_position *pos = NULL;
+	struct conf *c;
+	size_t npos = 0, nopen = 0, i, mr = 0, nsig, held = 0;
+	const struct engine_snap *es;
+	const struct signal *sig;
+	char *cause = NULL;
+	int status, p, k;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	c = restore_test_conf(dir);
+	for (i = 0; i < strategy_count; i++)
+		if (strcmp(strategy_table[i]->name, "meanrev") == 0)
+			mr = i;
+	/* The crash: a child trades until meanrev holds something with none
+	 * of its orders working, then kills itself. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (engine_start(c, &cause) != 0)
+			_exit(2);
+		for (k = 0; k < 1200; k++) {
+			usleep(100000);
+			if (restore_stored(c, &pos, &npos, &nopen) == 0 && npos > 0 && nopen == 0)
+				kill(getpid(), SIGKILL);
+			free(pos);
+		}
+		_exit(3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "the trading child did not reach a meanrev position in 120 s (status %d)", status);
+	ck_assert_int_eq(restore_stored(c, &pos, &npos, &nopen), 0);
+	ck_assert_uint_gt(npos, 0);
+	/* A fresh engine (this process never ran one), trading off so the
+	 * positions stay as stored. */
+	ck_assert_msg(conf_set(c, "meanrev.auto", "no", &cause) == 0, "%s", cause);
+	ck_assert_msg(engine_start(c, &cause) == 0, "%s", cause);
+	for (k = 0; k < 600; k++) {
+		engine_strategy_holdings(mr, hold, sizeof hold);
+		if (hold[0] != '\0' && strstr(hold, "unmatched") == NULL)
+			break;
+		usleep(100000);
+	}
+	/* Every pair with a leg held, with the legs the store holds; the
+	 * direction from the legs: long when leg 1 is long (or leg 1 flat
+	 * and leg 2 short) -- or flat when it has already signalled the
+	 * exit (it assumes its signals are acted on; trading is off). */
+	es = engine_snapshot();
+	sig = engine_snap_signals(es, &nsig);
+	for (p = 1; p <= 4; p++) {
+		char l1[16], l2[16], pair[40];
+		const char *at, *way;
+		double q1, q2;
+		int exiting = 0;
+
+		snprintf(l1, sizeof l1, "PR%dA", p);
+		snprintf(l2, sizeof l2, "PR%dB", p);
+		snprintf(pair, sizeof pair, "%s/%s ", l1, l2);
+		q1 = restore_qty(pos, npos, l1);
+		q2 = restore_qty(pos, npos, l2);
+		if (q1 == 0 && q2 == 0)
+			continue;
+		held++;
+		for (i = 0; i < nsig; i++)
+			exiting |= strcmp(sig[i].strategy, "meanrev") == 0 &&
+			    sig[i].side == SIGNAL_EXIT && strncmp(sig[i].instrument, pair,
+			    strlen(pair) - 1) == 0 && sig[i].instrument[strlen(pair) - 1] == '\0';
+		way = q1 > 0 || (q1 == 0 && q2 < 0) ? "long" : "short";
+		ck_assert_msg((at = strstr(hold, pair)) != NULL, "meanrev holds '%s': no %s", hold,
+		    pair);
+		at += strlen(pair);
+		ck_assert_msg(strncmp(at, way, strlen(way)) == 0 ||
+		    (exiting && strncmp(at, "flat", 4) == 0), "meanrev holds '%s': %s not %s%s",
+		    hold, pair, way, exiting ? " (or flat, exiting)" : "");
+		snprintf(want, sizeof want, " leg1 %g leg2 %g working 0", q1, q2);
+		ck_assert_msg(strncmp(strchr(at, ' '), want, strlen(want)) == 0,
+		    "meanrev holds '%s', not '%s%s'", hold, pair, want + 1);
+	}
+	engine_snap_release(es);
+	ck_assert_uint_gt(held, 0);
+	/* Running on: no entry signal for a pair it holds. */
+	usleep(3000000);
+	es = engine_snapshot();
+	sig = engine_snap_signals(es, &nsig);
+	for (i = 0; i < nsig; i++) {
+		char l1[16], l2[16];
+
+		if (strcmp(sig[i].strategy, "meanrev") != 0 || sig[i].side == SIGNAL_EXIT ||
+		    sscanf(sig[i].instrument, "%15[^/]/%15s", l1, l2) != 2)
+			continue;
+		ck_assert_msg(restore_qty(pos, npos, l1) == 0 && restore_qty(pos, npos, l2) == 0,
+		    "signal %lu: %s on %s, which meanrev holds", sig[i].id, sig[i].kind,
+		    sig[i].instrument);
+	}
+	engine_snap_release(es);
+	ck_assert_int_eq(engine_stop(), 0);
+	free(pos);
+	conf_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -336,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_schedule);
 	tcase_add_test(tc, test_engine_restart);
+	tcase_add_test(tc, test_engine_restore_after_kill);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -226,6 +226,29 @@ START_TEST(test_aggregate_exits_and_decided)
 }
 END_TEST
 
+/* An uneconomic signal does not vote (the buy stands alone) and keeps its
+ * state and reason; it only expires. */
+START_TEST(test_aggregate_uneconomic)
+{
+	struct signal s[3];
+
+	s[0] = mksig("A", SIGNAL_BUY, 0.5, 100);
+	s[1] = mksig("A", SIGNAL_SELL, 0.9, 100);
+	s[1].state = SIGNAL_UNECONOMIC;
+	snprintf(s[1].reason, sizeof s[1].reason, "uneconomic: test");
+	s[2] = mksig("B", SIGNAL_SELL, 0.9, 60);
+	s[2].state = SIGNAL_UNECONOMIC;
+	ck_assert_uint_eq(signal_aggregate(s, 3, 1.5, 50), 1);
+	ck_assert_int_eq(s[0].state, SIGNAL_PENDING);
+	ck_assert_int_eq(s[1].state, SIGNAL_UNECONOMIC);
+	ck_assert_str_eq(s[1].reason, "uneconomic: test");
+	ck_assert_int_eq(s[2].state, SIGNAL_UNECONOMIC);
+	ck_assert_str_eq(signal_state_name(SIGNAL_UNECONOMIC), "uneconomic");
+	ck_assert_uint_eq(signal_aggregate(s, 3, 1.5, 70), 1);
+	ck_assert_int_eq(s[2].state, SIGNAL_EXPIRED);
+}
+END_TEST
+
 START_TEST(test_signal_fields)
 {
 	struct signal s;
@@ -1384,6 +1407,287 @@ START_TEST(test_termstruct_holdings)
 }
 END_TEST
 
+/* ---- restore at an engine start (on_restore) --------------------------- */
+
+/* Hands strategy s a restore of npos positions and nw working orders. */
+static void restore(struct strat *s, const struct strat_restore_pos *pos, size_t npos,
+    const struct order_update *w, size_t nw)
+{
+	struct strat_restore r;
+
+	r.pos = pos;
+	r.npos = npos;
+	r.working = w;
+	r.nworking = nw;
+	ck_assert_ptr_nonnull(s->ops->on_restore);
+	s->ops->on_restore(s->st, &r);
+}
+
+/* A working order as the OMS restores it (no signal the engine knows). */
+static struct order_update wk(const char *strategy, const char *cid, const char *sym, int side,
+    double qty, double filled)
+{
+	struct order_update u;
+
+	memset(&u, 0, sizeof u);
+	snprintf(u.strategy, sizeof u.strategy, "%s", strategy);
+	snprintf(u.client_id, sizeof u.client_id, "%s", cid);
+	snprintf(u.symbol, sizeof u.symbol, "%s", sym);
+	u.side = side;
+	u.qty = qty;
+	u.filled = filled;
+	u.avg_price = NAN;
+	u.last_price = NAN;
+	u.state = filled > 0 ? ORDER_PARTIAL : ORDER_ACCEPTED;
+	u.time = MR_T0;
+	return u;
+}
+
+/* meanrev told at a restart that it holds +3 PRA and -5 PRB (a long
+ * spread, its legs matched by symbol) does not enter again in the entry
+ * region, and at the take-profit level exits exactly what the positions
+ * say; told it holds the mirror, it is short (no short entry) and exits
+ * that.  A restore replaces what it believed: told nothing, it is flat
+ * and enters.  Positions of symbols that are no leg of its pairs stay
+ * unmatched. */
+START_TEST(test_meanrev_restore)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("meanrev", conf);
+	struct leungli_params lp = { { MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
+	double L = MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU), x, xt, t = MR_T0;
+	struct strat_restore_pos pos[3] = { { "PRA", 3 }, { "PRB", -5 }, { "ZZZ", 7 } };
+	struct leungli_sl_levels sl, ssl;
+	struct leungli_params np = lp;
+	struct calib_book book;
+	struct calib_result r;
+	struct mstate *ms = mstate_new(100);
+	struct signal_list out;
+	char hold[512];
+	int k;
+
+	ck_assert_int_eq(leungli_solve_sl(&lp, L, &sl), QM_OK);
+	/* the short side: the long problem of -X (theta -> -theta) */
+	np.ou.theta = -MR_THETA;
+	ck_assert_int_eq(leungli_solve_sl(&np, -MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU),
+	    &ssl), QM_OK);
+	mr_book(&book, &r, 0.01);
+	signal_list_init(&out);
+	x = 0.5 * (sl.a + sl.d);        /* in the long entry region */
+	xt = sl.b + 0.01;               /* beyond the long take-profit level */
+	restore(&s, pos, 3, NULL, 0);
+	for (k = 0; k < 3; k++) {
+		mr_step(&s, ms, &book, x, t += 60, &out);
+		ck_assert_uint_eq(out.n, 0);
+	}
+	s.ops->holdings(s.st, hold, sizeof hold);
+	ck_assert_msg(strstr(hold, "PRA/PRB long leg1 3 leg2 -5") != NULL, "'%s'", hold);
+	ck_assert_msg(strstr(hold, "unmatched ZZZ 7") != NULL, "'%s'", hold);
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "exit");
+	ck_assert_str_eq(out.v[0].legs[0].symbol, "PRA");
+	ck_assert_double_eq(out.v[0].legs[0].qty, -3);
+	ck_assert_str_eq(out.v[0].legs[1].symbol, "PRB");
+	ck_assert_double_eq(out.v[0].legs[1].qty, 5);
+	/* short: no short entry where one would be made, exits at -b* */
+	pos[0].qty = -4;
+	pos[1].qty = 6;
+	restore(&s, pos, 2, NULL, 0);
+	mr_step(&s, ms, &book, -0.5 * (ssl.a + ssl.d), t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	mr_step(&s, ms, &book, -ssl.b - 0.01, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "exit");
+	ck_assert_double_eq(out.v[0].legs[0].qty, 4);
+	ck_assert_double_eq(out.v[0].legs[1].qty, -6);
+	/* the reference: with the same restore a fresh strategy at the
+	 * short entry level would have entered short -- shown by a restore
+	 * of nothing, which leaves it flat */
+	restore(&s, NULL, 0, NULL, 0);
+	mr_step(&s, ms, &book, -0.5 * (ssl.a + ssl.d), t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_short");
+	restore(&s, NULL, 0, NULL, 0);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	signal_list_free(&out);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
+/* meanrev restored with an entry's orders still working (nothing held
+ * yet, signal unknown) does not enter again; the orders' later updates,
+ * which name no signal, are matched by client ID: once they fill and are
+ * done the pair is long and exits what filled. */
+START_TEST(test_meanrev_restore_working)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("meanrev", conf);
+	struct leungli_params lp = { { MR_THETA, MR_MU, MR_SIGMA }, 0.05, 0.02, 0.05, 0.02 };
+	double L = MR_THETA - 2.5 * MR_SIGMA / sqrt(2 * MR_MU), x, xt, t = MR_T0;
+	struct order_update w[2];
+	struct leungli_sl_levels sl;
+	struct calib_book book;
+	struct calib_result r;
+	struct mstate *ms = mstate_new(100);
+	struct signal_list out;
+
+	ck_assert_int_eq(leungli_solve_sl(&lp, L, &sl), QM_OK);
+	mr_book(&book, &r, 0.01);
+	signal_list_init(&out);
+	x = 0.5 * (sl.a + sl.d);
+	xt = sl.b + 0.01;
+	w[0] = wk("meanrev", "A9", "PRA", 1, 2, 0);
+	w[1] = wk("meanrev", "B9", "PRB", -1, 3, 0);
+	restore(&s, NULL, 0, w, 2);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	/* fills of the restored orders (no instrument: the signal is gone) */
+	upd(&s, NULL, 0, "PRA", 1, "A9", 2, 2, 2, ORDER_FILLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	upd(&s, NULL, 0, "PRB", -1, "B9", 3, 3, 3, ORDER_FILLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);    /* long now: no entry */
+	mr_step(&s, ms, &book, xt, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "exit");
+	ck_assert_double_eq(out.v[0].legs[0].qty, -2);
+	ck_assert_double_eq(out.v[0].legs[1].qty, 3);
+	/* the same orders restored and then cancelled unfilled: flat, enters */
+	restore(&s, NULL, 0, w, 2);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 0);
+	upd(&s, NULL, 0, "PRA", 1, "A9", 2, 0, 0, ORDER_CANCELLED);
+	upd(&s, NULL, 0, "PRB", -1, "B9", 3, 0, 0, ORDER_CANCELLED);
+	mr_step(&s, ms, &book, x, t += 60, &out);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kind, "entry_long");
+	signal_list_free(&out);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
+/* volarb told at a restart that it holds the call short does not signal
+ * it again; an order working for the put blocks the put; a restore with
+ * nothing lets both be signalled. */
+START_TEST(test_volarb_restore)
+{
+	struct va_bump b[] = { { 20240517, 110, 1.10, 0 }, { 20240517, 90, 0.90, 0 } };
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("volarb", conf);
+	struct mstate *ms = mstate_new(100);
+	struct strat_restore_pos pos[2];
+	struct order_update w;
+	struct calib_book book;
+	struct calib_result r[2];
+	const struct mstate_snap *snap;
+	struct signal_list out;
+	char occ_c[32], occ_p[32];
+
+	va_book(&book, r, 20);
+	va_chain(ms, b, 2);
+	snap = mstate_snapshot(ms);
+	signal_list_init(&out);
+	va_occ(20240517, 110, 1, occ_c, sizeof occ_c);
+	va_occ(20240517, 90, 0, occ_p, sizeof occ_p);
+#define VA_RUN() do { signal_list_clear(&out); \
+	runstrat(&s, snap, &book, MR_T0, NULL, 0, &out); } while (0)
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 2);
+	ck_assert_int_eq(find_sig(&out, occ_c)->side, SIGNAL_SELL);
+	memset(pos, 0, sizeof pos);
+	snprintf(pos[0].symbol, sizeof pos[0].symbol, "%s", occ_c);
+	pos[0].qty = -2;
+	snprintf(pos[1].symbol, sizeof pos[1].symbol, "SPX");
+	pos[1].qty = 80;
+	restore(&s, pos, 2, NULL, 0);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_ptr_nonnull(find_sig(&out, occ_p));
+	w = wk("volarb", "P7", occ_p, 1, 1, 0);
+	restore(&s, pos, 2, &w, 1);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	/* held long the call (the other way): a sell reduces it, so it goes out */
+	pos[0].qty = 2;
+	restore(&s, pos, 1, NULL, 0);
+	VA_RUN();
+	ck_assert_ptr_nonnull(find_sig(&out, occ_c));
+	restore(&s, NULL, 0, NULL, 0);
+	VA_RUN();
+	ck_assert_uint_eq(out.n, 2);
+#undef VA_RUN
+	signal_list_free(&out);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
+/* termstruct told at a restart that it holds the far option of a calendar
+ * in the calendar's direction (positions are per symbol), or the near
+ * option the other way, does not enter the calendar again. */
+START_TEST(test_termstruct_restore)
+{
+	struct conf *conf = mkconf(NULL);
+	struct strat s = mkstrat("termstruct", conf);
+	struct mstate *ms = mstate_new(100);
+	const struct mstate_snap *snap;
+	struct strat_restore_pos pos;
+	struct calib_book book;
+	struct calib_result r;
+	struct signal_list out;
+	struct signal cal;
+	double vol[TS_NEXP];
+	int e;
+
+	for (e = 0; e < TS_NEXP; e++)
+		vol[e] = ts_curve(market_year_fraction(MR_T0, ts_expiries[e]));
+	vol[3] *= 1.07;
+	ts_setup(ms, vol, &book, &r);
+	snap = mstate_snapshot(ms);
+	signal_list_init(&out);
+#define TS_RUN() do { signal_list_clear(&out); \
+	runstrat(&s, snap, &book, MR_T0, NULL, 0, &out); } while (0)
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	cal = out.v[0];
+	ck_assert_uint_eq(cal.nlegs, 2);
+	memset(&pos, 0, sizeof pos);
+	/* the far (lead) leg held as the calendar would hold it */
+	snprintf(pos.symbol, sizeof pos.symbol, "%s", cal.legs[0].symbol);
+	pos.qty = cal.legs[0].qty > 0 ? 1 : -1;
+	restore(&s, &pos, 1, NULL, 0);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	/* the near leg held as the calendar would hold it */
+	snprintf(pos.symbol, sizeof pos.symbol, "%s", cal.legs[1].symbol);
+	pos.qty = cal.legs[1].qty > 0 ? 2 : -2;
+	restore(&s, &pos, 1, NULL, 0);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 0);
+	/* nothing held: signalled again */
+	restore(&s, NULL, 0, NULL, 0);
+	TS_RUN();
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].instrument, cal.instrument);
+#undef TS_RUN
+	signal_list_free(&out);
+	mstate_snap_release(snap);
+	mstate_free(ms);
+	s.ops->destroy(s.st);
+	conf_free(conf);
+}
+END_TEST
+
 /* Configuration errors name the keys; the example's keys exist. */
 START_TEST(test_configure_errors)
 {
@@ -1487,6 +1791,7 @@ int main(void)
 	tcase_add_test(tc, test_aggregate_undecided);
 	tcase_add_test(tc, test_aggregate_expiry);
 	tcase_add_test(tc, test_aggregate_exits_and_decided);
+	tcase_add_test(tc, test_aggregate_uneconomic);
 	tcase_add_test(tc, test_signal_fields);
 	tcase_add_test(tc, test_meanrev_leungli);
 	tcase_add_test(tc, test_meanrev_refused);
@@ -1501,6 +1806,10 @@ int main(void)
 	tcase_add_test(tc, test_meanrev_follows_fills);
 	tcase_add_test(tc, test_volarb_holdings);
 	tcase_add_test(tc, test_termstruct_holdings);
+	tcase_add_test(tc, test_meanrev_restore);
+	tcase_add_test(tc, test_meanrev_restore_working);
+	tcase_add_test(tc, test_volarb_restore);
+	tcase_add_test(tc, test_termstruct_restore);
 	tcase_add_test(tc, test_configure_errors);
 	tcase_add_test(tc, test_bad_inputs);
 	suite_add_tcase(s, tc);

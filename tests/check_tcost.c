@@ -140,6 +140,42 @@ START_TEST(test_edge)
 }
 END_TEST
 
+/* The spread floor: an option quoted 1.00 / 1.20 has a round-trip spread
+ * of 0.20 / 1.10 = 1818.18 bp, so with margin 1.5 an edge needs 2727.27
+ * bp; and (the second method) whenever the floor refuses an edge, the
+ * full round-trip filter refuses it too, at every size, vol and volume. */
+START_TEST(test_spread_floor)
+{
+	struct tcost_estimate e;
+	double sbp, qty, vol, adv;
+
+	ck_assert_int_eq(tcost_spread_ok(&P, 1030, 1.0, 1.2, &sbp), 0);
+	ck_assert_double_eq_tol(sbp, 0.2 / 1.1 * 1e4, 1e-9);
+	ck_assert_int_eq(tcost_spread_ok(&P, 2727.28, 1.0, 1.2, NULL), 1);
+	ck_assert_int_eq(tcost_spread_ok(&P, 2727.27, 1.0, 1.2, NULL), 0);
+	ck_assert_int_eq(tcost_spread_ok(&P, 3000, 1.0, 1.2, NULL), 1);
+	/* cannot tell: no edge, no valid quote */
+	ck_assert_int_eq(tcost_spread_ok(&P, NAN, 1.0, 1.2, &sbp), -1);
+	ck_assert(isnan(sbp));
+	ck_assert_int_eq(tcost_spread_ok(&P, 100, 0, 1.2, NULL), -1);
+	ck_assert_int_eq(tcost_spread_ok(&P, 100, 1.3, 1.2, NULL), -1);
+	ck_assert_int_eq(tcost_spread_ok(&P, 100, NAN, 1.2, NULL), -1);
+	/* a zero spread: any edge >= 0 passes the floor */
+	ck_assert_int_eq(tcost_spread_ok(&P, 0, 1.2, 1.2, NULL), 1);
+	for (qty = 1; qty <= 1e5; qty *= 10)
+		for (vol = 0; vol <= 0.05; vol += 0.025)
+			for (adv = 10; adv <= 1e7; adv *= 100) {
+				double edge;
+
+				ck_assert_int_eq(tcost_estimate(&P, 1.0, 1.2, qty, 100, vol, adv, &e,
+				    NULL), 0);
+				for (edge = 0; edge < 4000; edge += 97)
+					if (tcost_spread_ok(&P, edge, 1.0, 1.2, NULL) == 0)
+						ck_assert_int_eq(tcost_edge_ok(&P, edge, &e, 1), 0);
+			}
+}
+END_TEST
+
 /* Slippage signs: positive = worse, for buys and sells. */
 START_TEST(test_slippage_signs)
 {
@@ -292,6 +328,7 @@ int main(void)
 	tcase_add_test(tc, test_option);
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_edge);
+	tcase_add_test(tc, test_spread_floor);
 	tcase_add_test(tc, test_slippage_signs);
 	tcase_add_test(tc, test_shortfall);
 	tcase_add_test(tc, test_from_conf);
