@@ -20,6 +20,7 @@
 #include "log.h"
 #include "market-state.h"
 #include "oms.h"
+#include "order-legs.h"
 #include "oms-int.h"
 #include "store.h"
 #include "util.h"
@@ -73,6 +74,7 @@ static struct {
 	size_t npos, cappos;
 	struct order_ids ids;
 	struct oms_checks checks;       /* pre-trade state (OMS thread only) */
+	struct order_legs legs;         /* multi-leg signals followed (OMS thread only) */
 	double kill_mono;               /* when the switch was engaged (monotonic) */
 	double day_pnl_start;           /* P&L at the start of the UTC day */
 	int day;                        /* that day, YYYYMMDD */
@@ -398,6 +400,26 @@ static void oms_place(struct order *o, int allow_killed)
 
 /* --- broker events -------------------------------------------------------- */
 
+/* The legs of a signal filled unevenly: said in the log, the alerts and
+ * the audit trail (the trader decides: flatten, or complete by hand). */
+static void oms_legging(const char *msg)
+{
+	char *cause = NULL;
+	struct buf b;
+
+	log_warn("oms: %s", msg);
+	engine_alert("legging", NULL, "%s", msg);
+	buf_init(&b);
+	buf_adds(&b, "{\"legging\":");
+	buf_add_json_string(&b, msg);
+	buf_addc(&b, '}');
+	if (store_audit_append(oms_g.db, now_wall(), "legging", b.data, NULL, &cause) != 0) {
+		log_error("oms: legging audit: %s", cause);
+		free(cause);
+	}
+	buf_free(&b);
+}
+
 /* Applies one broker event to its order (and the store). */
 static void oms_on_event(void *arg, const struct broker_event *ev)
 {
@@ -471,6 +493,12 @@ static void oms_on_event(void *arg, const struct broker_event *ev)
 	case BROKER_EXPIRED:
 		oms_move(o, ORDER_EXPIRED, NULL);
 		break;
+	}
+	{
+		char msg[512];
+
+		if (order_legs_update(&oms_g.legs, o, msg, sizeof msg) == 1)
+			oms_legging(msg);
 	}
 	oms_work_prune();
 }
@@ -649,6 +677,21 @@ static void oms_handle(struct oms_req *r)
 			}
 			log_warn("oms: signal %lu: leg %s refused (%s): the other legs are "
 			    "cancelled", r->sig.id, orders[i].symbol, orders[i].reason_text);
+		}
+		if (n >= 2 && r->sig.id != 0) {
+			/* Follow the legs to their end (a sent leg's state lives in
+			 * the working list). */
+			struct order cur[SIGNAL_LEGS_MAX];
+			char msg[512];
+
+			for (i = 0; i < n && i < SIGNAL_LEGS_MAX; i++) {
+				struct order *w = orders[i].client_id[0] ?
+				    oms_work_find(orders[i].client_id) : NULL;
+
+				cur[i] = w != NULL ? *w : orders[i];
+			}
+			if (order_legs_add(&oms_g.legs, cur, i, msg, sizeof msg) == 1)
+				oms_legging(msg);
 		}
 		if (n == 0 && err[0] != '\0')
 			log_warn("oms: %s", err);
@@ -1077,6 +1120,7 @@ void oms_stop(void)
 	oms_g.q = NULL;
 	oms_checks_free(&oms_g.checks);
 	free(oms_g.work);
+	order_legs_free(&oms_g.legs);
 	oms_g.work = NULL;
 	oms_g.nwork = oms_g.capwork = 0;
 	free(oms_g.pos);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "order.h"
+#include "order-legs.h"
 #include "util.h"
 
 /*
@@ -434,6 +435,74 @@ START_TEST(test_limit_rule)
 }
 END_TEST
 
+/* An order of signal sig for the legs tests. */
+static struct order leg_order(unsigned long sig, const char *cid, const char *sym, int side,
+    double qty, double filled, int state)
+{
+	struct order o;
+
+	memset(&o, 0, sizeof o);
+	o.signal_id = sig;
+	snprintf(o.strategy, sizeof o.strategy, "meanrev");
+	snprintf(o.client_id, sizeof o.client_id, "%s", cid);
+	snprintf(o.symbol, sizeof o.symbol, "%s", sym);
+	o.side = side;
+	o.qty = qty;
+	o.filled = filled;
+	o.state = state;
+	return o;
+}
+
+/* The legs of a signal followed to their end (order-legs.c). */
+START_TEST(test_legs)
+{
+	struct order_legs s;
+	struct order o[3];
+	char msg[512];
+
+	memset(&s, 0, sizeof s);
+	/* one leg filled, the other cancelled unfilled: an unhedged leg */
+	o[0] = leg_order(12, "QD1-1", "PR3B", 1, 600, 0, ORDER_ACCEPTED);
+	o[1] = leg_order(12, "QD1-2", "PR3A", -1, 300, 0, ORDER_ACCEPTED);
+	ck_assert_int_eq(order_legs_add(&s, o, 2, msg, sizeof msg), 0);
+	ck_assert_uint_eq(order_legs_count(&s), 1);
+	o[0].filled = 600;
+	o[0].state = ORDER_FILLED;
+	ck_assert_int_eq(order_legs_update(&s, &o[0], msg, sizeof msg), 0);   /* B works */
+	o[1].state = ORDER_CANCELLED;
+	ck_assert_int_eq(order_legs_update(&s, &o[1], msg, sizeof msg), 1);
+	ck_assert_msg(strstr(msg, "signal 12 (meanrev)") != NULL &&
+	    strstr(msg, "PR3B buy 600 of 600") != NULL && strstr(msg, "PR3A sell 0 of 300") != NULL,
+	    "%s", msg);
+	ck_assert_uint_eq(order_legs_count(&s), 0);
+	/* the same proportion (half of each) is not legging */
+	o[0] = leg_order(13, "QD1-3", "PR3B", 1, 600, 300, ORDER_CANCELLED);
+	o[1] = leg_order(13, "QD1-4", "PR3A", -1, 300, 0, ORDER_PARTIAL);
+	o[2] = leg_order(14, "QD1-5", "X", 1, 10, 0, ORDER_ACCEPTED);
+	ck_assert_int_eq(order_legs_add(&s, o, 2, msg, sizeof msg), 0);
+	o[1].filled = 150;
+	o[1].state = ORDER_EXPIRED;
+	ck_assert_int_eq(order_legs_update(&s, &o[1], msg, sizeof msg), 0);
+	ck_assert_uint_eq(order_legs_count(&s), 0);
+	/* one leg, a manual order (signal 0) and an unknown order: not followed */
+	ck_assert_int_eq(order_legs_add(&s, &o[2], 1, msg, sizeof msg), 0);
+	o[0].signal_id = 0;
+	o[1].signal_id = 0;
+	ck_assert_int_eq(order_legs_add(&s, o, 2, msg, sizeof msg), 0);
+	ck_assert_uint_eq(order_legs_count(&s), 0);
+	ck_assert_int_eq(order_legs_update(&s, &o[2], msg, sizeof msg), 0);
+	/* every leg final when followed (the second leg refused at once, the
+	 * first already filled): said at once */
+	o[0] = leg_order(15, "QD1-6", "SIMC  240119C00046000", -1, 36, 36, ORDER_FILLED);
+	o[1] = leg_order(15, "", "SIMC  240315C00046000", 1, 18, 0, ORDER_REJECTED);
+	ck_assert_int_eq(order_legs_add(&s, o, 2, msg, sizeof msg), 1);
+	ck_assert_msg(strstr(msg, "sell 36 of 36") != NULL && strstr(msg, "buy 0 of 18") != NULL,
+	    "%s", msg);
+	ck_assert_uint_eq(order_legs_count(&s), 0);
+	order_legs_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("order");
@@ -448,6 +517,7 @@ int main(void)
 	tcase_add_test(tc, test_ids_same_second);
 	tcase_add_test(tc, test_ids_restarts);
 	tcase_add_test(tc, test_limit_rule);
+	tcase_add_test(tc, test_legs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
