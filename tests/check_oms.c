@@ -548,6 +548,120 @@ START_TEST(test_auto_hedge)
 }
 END_TEST
 
+/* A quote of any symbol (put_quote's for AAA). */
+static void put_quote_of(const char *sym, double bid, double ask)
+{
+	struct quote q;
+
+	memset(&q, 0, sizeof q);
+	snprintf(q.symbol, sizeof q.symbol, "%s", sym);
+	q.bid = bid;
+	q.ask = ask;
+	q.last = 0.5 * (bid + ask);
+	q.bid_size = q.ask_size = 1000;
+	q.volume = NAN;
+	q.exch_time = q.recv_time = wall();
+	mstate_put_quote(mstate_global(), "test", &q);
+}
+
+/* The payload of the last audit entry of a kind, or NULL (caller frees). */
+static char *audit_last(struct conf *c, const char *kind)
+{
+	struct store *db;
+	struct store_audit *a = NULL;
+	char *cause = NULL, *p = NULL;
+	size_t n = 0, i;
+
+	db = store_open(c, STORE_MIGRATE, &cause);
+	ck_assert_msg(db != NULL, "%s", cause);
+	ck_assert_msg(store_audit_read(db, 0, 0, &a, &n, &cause) == 0, "%s", cause);
+	for (i = 0; i < n; i++)
+		if (strcmp(a[i].kind, kind) == 0) {
+			free(p);
+			p = xstrdup(a[i].payload);
+		}
+	store_audit_free(a, n);
+	store_close(db);
+	return p;
+}
+
+/*
+ * Legging: a two-leg signal (buy AAA, sell BBB, both resting at the
+ * passive side with orders.limit_fraction 0) whose AAA leg fills when the
+ * market trades through it, and whose BBB leg is then cancelled unfilled:
+ * the OMS says the book holds an unhedged leg, in the audit trail (kind
+ * legging) with both legs' fills.  A signal whose two legs both fill is
+ * not legging.
+ */
+START_TEST(test_legging)
+{
+	static const char *const kv[][2] = {
+		{ "paper.latency_ms", "0" }, { "pretrade.max_orders", "1024" },
+		{ "pretrade.rate_window", "0.001" }, { "pretrade.dup_window", "0" },
+		{ "pretrade.max_position", "1e12" }, { "orders.buying_power", "1e15" },
+		{ "orders.data_timeout", "0" }, { "orders.max_daily_loss", "0" },
+		{ "risk.max_name_notional", "0" }, { "risk.max_gross", "0" },
+		{ "risk.max_net", "0" }, { "risk.max_strategy_notional", "0" },
+		{ "risk.max_notional", "0" }, { "risk.max_daily_loss", "0" },
+		{ "orders.limit_fraction", "0" },
+	};
+	char ldir[] = "/tmp/qdesk-oms-legs-XXXXXX", path[600], *cause = NULL, *p, want[160];
+	struct conf *lc;
+	struct order *o = NULL, a, b;
+	struct oms_status st;
+	struct signal s;
+	size_t n = 0, i;
+
+	log_set_stderr(0);
+	ck_assert_ptr_nonnull(mkdtemp(ldir));
+	lc = conf_new();
+	snprintf(path, sizeof path, "%s/qdesk.db", ldir);
+	ck_assert_msg(conf_set(lc, "store.path", path, &cause) == 0, "%s", cause);
+	snprintf(path, sizeof path, "%s/paper.db", ldir);
+	ck_assert_msg(conf_set(lc, "paper.path", path, &cause) == 0, "%s", cause);
+	for (i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		ck_assert_msg(conf_set(lc, kv[i][0], kv[i][1], &cause) == 0, "%s", cause);
+	put_bars();
+	put_quote_of("AAA", 99.9, 100.1);
+	put_quote_of("BBB", 49.9, 50.1);
+	ck_assert_msg(oms_start(lc, &cause) == 0, "%s", cause);
+	signal_init(&s, "meanrev", "AAA/BBB", "AAA", "test", SIGNAL_BUY, wall(), wall() + 3600);
+	s.id = 30001;
+	s.size_hint = 0.05;
+	s.confidence = 1;
+	signal_add_leg(&s, "AAA", 1);
+	signal_add_leg(&s, "BBB", -2);
+	ck_assert_msg(oms_submit_signal(&s, "test", 1, 10, &o, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_msg(o[0].state != ORDER_REJECTED && o[1].state != ORDER_REJECTED, "%s / %s",
+	    o[0].reason_text, o[1].reason_text);
+	a = o[0];
+	b = o[1];
+	free(o);
+	ck_assert_str_eq(a.symbol, "AAA");
+	ck_assert_double_eq(b.qty, 2 * a.qty);
+	/* the AAA bid-side buy fills when the ask drops through it */
+	put_quote_of("AAA", 98.0, 98.2);
+	for (i = 0; i < 500 && filled_of(lc, a.client_id) < a.qty; i++)
+		usleep(10000);
+	ck_assert_double_eq(filled_of(lc, a.client_id), a.qty);
+	p = audit_last(lc, "legging");
+	ck_assert_msg(p == NULL, "legging said while BBB still works: %s", p);
+	ck_assert_msg(oms_cancel(b.client_id, &cause) == 0, "%s", cause);
+	wait_idle(&st);
+	p = audit_last(lc, "legging");
+	ck_assert_msg(p != NULL, "no legging entry after the BBB leg was cancelled unfilled");
+	snprintf(want, sizeof want, "AAA buy %g of %g, BBB sell 0 of %g", a.qty, a.qty, b.qty);
+	ck_assert_msg(strstr(p, "signal 30001 (meanrev) legs filled unevenly") != NULL &&
+	    strstr(p, want) != NULL, "%s (want '%s')", p, want);
+	free(p);
+	oms_stop();
+	conf_free(lc);
+	snprintf(path, sizeof path, "rm -rf '%s'", ldir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("oms");
@@ -560,6 +674,7 @@ int main(void)
 	tcase_add_test(tc, test_kill_burst);
 	tcase_add_test(tc, test_kill_many);
 	tcase_add_test(tc, test_auto_hedge);
+	tcase_add_test(tc, test_legging);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
