@@ -857,6 +857,50 @@ static void oms_difference(const char *fmt, ...)
 	pthread_mutex_unlock(&oms_g.lock);
 }
 
+/* Follows again the legs of the multi-leg signals that still have a
+ * working order after a restart (the process that sent them is gone): the
+ * signal's orders are those of the same strategy and signal id created
+ * within a minute of the working one (signal ids continue across restarts,
+ * but a store written before they did may repeat an id across processes). */
+static void oms_legs_restore(void)
+{
+	struct order *all = NULL, grp[ORDER_LEGS_MAX];
+	char *cause = NULL, msg[512];
+	size_t n = 0, i, j, k, ng;
+
+	if (oms_g.nwork == 0)
+		return;
+	if (store_get_orders(oms_g.db, 0, 0, &all, &n, &cause) != 0) {
+		log_warn("oms: the legs of working signals are not followed after the restart: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < oms_g.nwork; i++) {
+		const struct order *w = &oms_g.work[i];
+
+		if (w->signal_id == 0)
+			continue;
+		for (j = 0; j < i && oms_g.work[j].signal_id != w->signal_id; j++)
+			;
+		if (j < i)
+			continue;       /* the signal is followed already */
+		for (k = 0, ng = 0; k < n && ng < ORDER_LEGS_MAX; k++) {
+			struct order *cur;
+
+			if (all[k].signal_id != w->signal_id ||
+			    strcmp(all[k].strategy, w->strategy) != 0 ||
+			    fabs(all[k].created - w->created) > 60)
+				continue;
+			cur = oms_work_find(all[k].client_id);
+			grp[ng++] = cur != NULL ? *cur : all[k];
+		}
+		if (ng >= 2 && order_legs_add(&oms_g.legs, grp, ng, msg, sizeof msg) == 1)
+			oms_legging(msg);
+	}
+	free(all);
+}
+
 /* Compares two strings through pointers to them (qsort, bsearch). */
 static int oms_strcmp_p(const void *a, const void *b)
 {
@@ -1068,6 +1112,7 @@ int oms_start(struct conf *conf, char **cause)
 		goto fail;
 	if (oms_restore(cause) != 0)
 		goto fail;
+	oms_legs_restore();
 	oms_g.q = bqueue_new((size_t)conf_get_int(conf, "orders.queue"), sizeof(struct oms_req));
 	oms_g.stopping = 0;
 	if ((rc = pthread_create(&oms_g.thread, NULL, oms_main, NULL)) != 0) {

@@ -655,6 +655,28 @@ START_TEST(test_legging)
 	ck_assert_msg(strstr(p, "signal 30001 (meanrev) legs filled unevenly") != NULL &&
 	    strstr(p, want) != NULL, "%s (want '%s')", p, want);
 	free(p);
+	/* Across a restart: the first leg fills, the order manager restarts
+	 * (the paper broker keeps the second leg working), then the second
+	 * leg is cancelled: the restarted OMS follows the legs again. */
+	put_quote_of("AAA", 99.9, 100.1);
+	s.id = 30002;
+	ck_assert_msg(oms_submit_signal(&s, "test", 1, 10, &o, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, 2);
+	a = o[0];
+	b = o[1];
+	free(o);
+	put_quote_of("AAA", 98.0, 98.2);
+	for (i = 0; i < 500 && filled_of(lc, a.client_id) < a.qty; i++)
+		usleep(10000);
+	ck_assert_double_eq(filled_of(lc, a.client_id), a.qty);
+	oms_stop();
+	ck_assert_msg(oms_start(lc, &cause) == 0, "%s", cause);
+	ck_assert_msg(oms_cancel(b.client_id, &cause) == 0, "%s", cause);
+	wait_idle(&st);
+	p = audit_last(lc, "legging");
+	ck_assert_msg(p != NULL && strstr(p, "signal 30002 (meanrev) legs filled unevenly") != NULL,
+	    "after a restart: %s", p != NULL ? p : "no legging entry");
+	free(p);
 	oms_stop();
 	conf_free(lc);
 	snprintf(path, sizeof path, "rm -rf '%s'", ldir);
