@@ -44,13 +44,13 @@ static double wall(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A quote of AAA around 100 now. */
-static void put_quote(double bid, double ask)
+/* A quote of a symbol now. */
+static void put_quote_of(const char *sym, double bid, double ask)
 {
 	struct quote q;
 
 	memset(&q, 0, sizeof q);
-	snprintf(q.symbol, sizeof q.symbol, "AAA");
+	snprintf(q.symbol, sizeof q.symbol, "%s", sym);
 	q.bid = bid;
 	q.ask = ask;
 	q.last = 0.5 * (bid + ask);
@@ -58,6 +58,12 @@ static void put_quote(double bid, double ask)
 	q.volume = NAN;
 	q.exch_time = q.recv_time = wall();
 	mstate_put_quote(mstate_global(), "test", &q);
+}
+
+/* A quote of AAA around 100 now. */
+static void put_quote(double bid, double ask)
+{
+	put_quote_of("AAA", bid, ask);
 }
 
 /* Daily bars for the sizing's realised vol. */
@@ -547,22 +553,6 @@ START_TEST(test_auto_hedge)
 	ck_assert_int_eq(system(path), 0);
 }
 END_TEST
-
-/* A quote of any symbol (put_quote's for AAA). */
-static void put_quote_of(const char *sym, double bid, double ask)
-{
-	struct quote q;
-
-	memset(&q, 0, sizeof q);
-	snprintf(q.symbol, sizeof q.symbol, "%s", sym);
-	q.bid = bid;
-	q.ask = ask;
-	q.last = 0.5 * (bid + ask);
-	q.bid_size = q.ask_size = 1000;
-	q.volume = NAN;
-	q.exch_time = q.recv_time = wall();
-	mstate_put_quote(mstate_global(), "test", &q);
-}
 
 /* The payload of the last audit entry of a kind, or NULL (caller frees). */
 static char *audit_last(struct conf *c, const char *kind)
